@@ -1,0 +1,111 @@
+package proto
+
+import "time"
+
+// Content types, as the document's "type" field spells them.
+const (
+	TypePage       = "page"
+	TypeBlogPost   = "blogpost"
+	TypeFolder     = "folder"
+	TypeComment    = "comment"
+	TypeAttachment = "attachment"
+)
+
+// Ancestor is one node on an item's path, root first.
+type Ancestor struct {
+	ID   string `msgpack:"id"`
+	Type string `msgpack:"type"` // page | folder | …
+}
+
+// ContentFetched is one page, blog post, folder or comment with its body in
+// the storage format. Subject: Subjects.Content.
+type ContentFetched struct {
+	CrawlID  string    `msgpack:"crawl_id"`
+	Kind     CrawlKind `msgpack:"kind"`
+	SpaceID  string    `msgpack:"space_id"`
+	SpaceKey string    `msgpack:"space_key"`
+	ID       string    `msgpack:"id"`
+	Type     string    `msgpack:"type"`   // page | blogpost | folder | comment
+	Status   string    `msgpack:"status"` // current | archived
+	Title    string    `msgpack:"title"`
+	// WebUI is the item's web link relative to the site's /wiki base.
+	WebUI string `msgpack:"webui"`
+	// ParentID is the direct parent (page or folder); empty at the root.
+	ParentID   string `msgpack:"parent_id,omitempty"`
+	ParentType string `msgpack:"parent_type,omitempty"`
+	// Ancestors lists the path root first, folders included, ending with
+	// the parent. Empty for blog posts and root pages.
+	Ancestors []Ancestor `msgpack:"ancestors,omitempty"`
+	// ContainerID is the page or blog post a comment belongs to.
+	ContainerID   string    `msgpack:"container_id,omitempty"`
+	ContainerType string    `msgpack:"container_type,omitempty"`
+	Labels        []string  `msgpack:"labels,omitempty"`
+	Version       int       `msgpack:"version"`
+	CreatedAt     time.Time `msgpack:"created_at"`
+	UpdatedAt     time.Time `msgpack:"updated_at"`
+	AuthorID      string    `msgpack:"author_id,omitempty"`
+	// Body is the storage-format XHTML. Large bodies travel by claim check,
+	// which the stage runtime resolves before a handler sees the message.
+	Body string `msgpack:"body"`
+}
+
+func (*ContentFetched) Schema() Schema { return SchemaContentFetched }
+
+// Track implements Tracked.
+func (m *ContentFetched) Track() (string, string, string) { return m.CrawlID, m.SpaceID, m.ID }
+
+// AttachmentFound is an attachment to download. Subject: Subjects.Attachment.
+type AttachmentFound struct {
+	CrawlID       string    `msgpack:"crawl_id"`
+	Kind          CrawlKind `msgpack:"kind"`
+	SpaceID       string    `msgpack:"space_id"`
+	SpaceKey      string    `msgpack:"space_key"`
+	ID            string    `msgpack:"id"` // "att…"
+	Title         string    `msgpack:"title"`
+	FileName      string    `msgpack:"file_name"`
+	MediaType     string    `msgpack:"media_type"`
+	Size          int64     `msgpack:"size"`
+	Version       int       `msgpack:"version"`
+	CreatedAt     time.Time `msgpack:"created_at"`
+	UpdatedAt     time.Time `msgpack:"updated_at"`
+	AuthorID      string    `msgpack:"author_id,omitempty"`
+	WebUI         string    `msgpack:"webui"`
+	ContainerID   string    `msgpack:"container_id"`
+	ContainerType string    `msgpack:"container_type"` // page | blogpost
+	// Ancestors of the container, root first, ending with the container.
+	Ancestors []Ancestor `msgpack:"ancestors,omitempty"`
+	Labels    []string   `msgpack:"labels,omitempty"`
+	// DownloadPath is the v1 REST download path relative to /wiki.
+	DownloadPath string `msgpack:"download_path"`
+}
+
+func (*AttachmentFound) Schema() Schema { return SchemaAttachmentFound }
+
+// Track implements Tracked.
+func (m *AttachmentFound) Track() (string, string, string) { return m.CrawlID, m.SpaceID, m.ID }
+
+// BlobRef points at an object in the object store.
+type BlobRef struct {
+	Bucket string `msgpack:"bucket"`
+	Name   string `msgpack:"name"`
+	Size   int64  `msgpack:"size"`
+	Digest string `msgpack:"digest"` // "SHA-256=<base64url>" as the object store reports it
+}
+
+// AttachmentStored is an attachment whose bytes are in the object store, or
+// that was kept as metadata only. Subject: Subjects.AttachmentStored.
+type AttachmentStored struct {
+	Attachment AttachmentFound `msgpack:"attachment"`
+	// Blob is nil when the file was not stored.
+	Blob *BlobRef `msgpack:"blob,omitempty"`
+	// Skipped says why the bytes were not stored (e.g. "larger than
+	// max_size 100MB"); the document is still written, metadata only.
+	Skipped string `msgpack:"skipped,omitempty"`
+}
+
+func (*AttachmentStored) Schema() Schema { return SchemaAttachmentStored }
+
+// Track implements Tracked.
+func (m *AttachmentStored) Track() (string, string, string) {
+	return m.Attachment.CrawlID, m.Attachment.SpaceID, m.Attachment.ID
+}

@@ -1,0 +1,90 @@
+package proto
+
+import "time"
+
+// CrawlKind says how much a crawl fetches.
+type CrawlKind string
+
+// The kinds of crawl.
+const (
+	// CrawlFull lists every included space to the end and sweeps what it no
+	// longer saw.
+	CrawlFull CrawlKind = "full"
+	// CrawlIncremental fetches what changed since each space's checkpoint.
+	CrawlIncremental CrawlKind = "incremental"
+	// CrawlPermissions recomputes every document's ACL without fetching
+	// bodies or files again.
+	CrawlPermissions CrawlKind = "permissions"
+)
+
+// CrawlRequested asks the space enumerator for a crawl.
+// Subject: Subjects.CrawlRequested.
+type CrawlRequested struct {
+	CrawlID     string    `msgpack:"crawl_id"`
+	Site        string    `msgpack:"site"` // the site URL, e.g. https://acme.atlassian.net
+	Kind        CrawlKind `msgpack:"kind"`
+	RequestedAt time.Time `msgpack:"requested_at"`
+	// Force lets the sweep delete more than the configured share of a space.
+	Force bool `msgpack:"force,omitempty"`
+}
+
+func (*CrawlRequested) Schema() Schema { return SchemaCrawlRequested }
+
+// SpaceFound is one space the crawl covers. Subject: Subjects.Space.
+type SpaceFound struct {
+	CrawlID    string    `msgpack:"crawl_id"`
+	Kind       CrawlKind `msgpack:"kind"`
+	SpaceID    string    `msgpack:"space_id"`
+	SpaceKey   string    `msgpack:"space_key"`
+	Name       string    `msgpack:"name"`
+	Type       string    `msgpack:"type"`   // global | personal | …
+	Status     string    `msgpack:"status"` // current | archived
+	HomepageID string    `msgpack:"homepage_id,omitempty"`
+	// Since is the space's checkpoint for an incremental crawl (zero: list
+	// everything).
+	Since time.Time `msgpack:"since,omitempty"`
+}
+
+func (*SpaceFound) Schema() Schema { return SchemaSpaceFound }
+
+// CrawlProgress is a snapshot of a crawl's counts, published for watchers.
+// Subject: Subjects.CrawlProgress.
+type CrawlProgress struct {
+	CrawlID string          `msgpack:"crawl_id"`
+	Spaces  []SpaceProgress `msgpack:"spaces"`
+	At      time.Time       `msgpack:"at"`
+}
+
+func (*CrawlProgress) Schema() Schema { return SchemaCrawlProgress }
+
+// SpaceProgress counts one space of a crawl. The space is complete when
+// Listed is known and Written+Dropped+Failed equals it.
+type SpaceProgress struct {
+	SpaceID      string `msgpack:"space_id"`
+	SpaceKey     string `msgpack:"space_key"`
+	ListingDone  bool   `msgpack:"listing_done"`
+	ListingError string `msgpack:"listing_error,omitempty"`
+	Listed       int    `msgpack:"listed"`
+	Written      int    `msgpack:"written"`
+	Dropped      int    `msgpack:"dropped"`
+	Failed       int    `msgpack:"failed"`
+	Deleted      int    `msgpack:"deleted"`
+}
+
+// Complete reports whether every listed item has an outcome.
+func (p SpaceProgress) Complete() bool {
+	return p.ListingDone && p.Written+p.Dropped+p.Failed >= p.Listed
+}
+
+// CrawlFinished says a crawl is complete. Subject: Subjects.CrawlFinished.
+type CrawlFinished struct {
+	CrawlID  string          `msgpack:"crawl_id"`
+	Kind     CrawlKind       `msgpack:"kind"`
+	OK       bool            `msgpack:"ok"`
+	Spaces   []SpaceProgress `msgpack:"spaces"`
+	Failures []string        `msgpack:"failures,omitempty"` // one line each: what failed and why
+	Started  time.Time       `msgpack:"started"`
+	Finished time.Time       `msgpack:"finished"`
+}
+
+func (*CrawlFinished) Schema() Schema { return SchemaCrawlFinished }

@@ -1,0 +1,177 @@
+package proto
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream names. One stream per stage input, retention Limits, so any stage
+// can be replayed from a sequence or a time.
+const (
+	StreamCrawl       = "CONFLUX_CRAWL"       // crawl requests, progress, finished
+	StreamSpaces      = "CONFLUX_SPACES"      // space messages
+	StreamContent     = "CONFLUX_CONTENT"     // pages, blog posts, folders, comments
+	StreamAttachments = "CONFLUX_ATTACHMENTS" // attachments to download
+	StreamStored      = "CONFLUX_STORED"      // downloaded attachments
+	StreamDocuments   = "CONFLUX_DOCS"        // finished documents: one per subject
+	StreamDeadLetters = "CONFLUX_DLQ"         // what a stage gave up on
+)
+
+// Stage names; each is also the prefix of its durable consumer.
+const (
+	StageEnumerator  = "enumerator"
+	StageFetcher     = "fetcher"
+	StageAttachments = "attachments"
+	StagePermissions = "permissions"
+	StageSink        = "sink"
+	StageTokenBroker = "tokenbroker"
+)
+
+// Key-value buckets and object stores.
+const (
+	BucketTokens      = "CONFLUX_TOKENS"      // the token broker's state (CAS only)
+	BucketLeases      = "CONFLUX_LEASES"      // short leases (who refreshes)
+	BucketUsers       = "CONFLUX_USERS"       // account id → email, from the users CSV
+	BucketCache       = "CONFLUX_CACHE"       // restrictions, space permissions, groups per crawl
+	BucketCheckpoints = "CONFLUX_CHECKPOINTS" // per space: last incremental checkpoint
+	BucketProgress    = "CONFLUX_PROGRESS"    // crawl progress and item outcomes
+	ObjectBlobs       = "CONFLUX_BLOBS"       // attachment bytes
+	ObjectClaims      = "CONFLUX_CLAIMS"      // payloads over the claim-check threshold
+)
+
+// Options size the topology.
+type Options struct {
+	// Replicas of every stream, bucket and object store (1, or 3 on a
+	// three-node cluster). Default 1.
+	Replicas int
+	// MaxAge of the event streams. Default 30 days.
+	MaxAge time.Duration
+	// Duplicates is the de-duplication window. Default 10 minutes.
+	Duplicates time.Duration
+	// MaxDeliver for every durable consumer. Default 6.
+	MaxDeliver int
+	// AckWait for every durable consumer. Default 60s.
+	AckWait time.Duration
+	// MaxAckPending for every durable consumer. Default 256.
+	MaxAckPending int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.MaxAge <= 0 {
+		o.MaxAge = 30 * 24 * time.Hour
+	}
+	if o.Duplicates <= 0 {
+		o.Duplicates = 10 * time.Minute
+	}
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 6
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 60 * time.Second
+	}
+	if o.MaxAckPending <= 0 {
+		o.MaxAckPending = 256
+	}
+	return o
+}
+
+// Streams returns the configuration of every stream.
+func Streams(o Options) []jetstream.StreamConfig {
+	o = o.withDefaults()
+	mk := func(name, desc string, subjects ...string) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name: name, Description: desc, Subjects: subjects,
+			Retention: jetstream.LimitsPolicy, Discard: jetstream.DiscardOld,
+			Storage: jetstream.FileStorage, Replicas: o.Replicas,
+			MaxAge: o.MaxAge, Duplicates: o.Duplicates,
+			AllowDirect: true,
+		}
+	}
+	docs := mk(StreamDocuments, "finished documents; the compacted state of each site", "conflux.*.doc.>")
+	docs.MaxAge = 0 // the state of the site: kept until a tombstone replaces it
+	docs.MaxMsgsPerSubject = 1
+	dlq := mk(StreamDeadLetters, "messages a stage gave up on", "conflux.*.dlq.>")
+	dlq.MaxAge = 90 * 24 * time.Hour
+	return []jetstream.StreamConfig{
+		mk(StreamCrawl, "crawl requests, progress and results", "conflux.*.crawl.>"),
+		mk(StreamSpaces, "spaces to crawl", "conflux.*.space.>"),
+		mk(StreamContent, "fetched content items", "conflux.*.content.>"),
+		mk(StreamAttachments, "attachments to download", "conflux.*.attachment.>"),
+		mk(StreamStored, "downloaded attachments", "conflux.*.stored.>"),
+		docs,
+		dlq,
+	}
+}
+
+// Consumer describes one durable consumer of a stage.
+type Consumer struct {
+	Stage  string
+	Stream string
+	Config jetstream.ConsumerConfig
+}
+
+// Durable names the durable consumer of a stage on a stream for a site:
+// "<stage>_<input>_<site token>".
+func Durable(stage, input, site string) string {
+	return stage + "_" + input + "_" + SiteToken(site)
+}
+
+// Consumers returns every durable consumer of a site.
+func Consumers(site string, o Options) []Consumer {
+	o = o.withDefaults()
+	sub := For(site)
+	mk := func(stage, input, stream, filter string) Consumer {
+		return Consumer{Stage: stage, Stream: stream, Config: jetstream.ConsumerConfig{
+			Durable:       Durable(stage, input, site),
+			Description:   stage + " reads " + input,
+			FilterSubject: filter,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       o.AckWait,
+			MaxDeliver:    o.MaxDeliver,
+			MaxAckPending: o.MaxAckPending,
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+		}}
+	}
+	return []Consumer{
+		mk(StageEnumerator, "crawl", StreamCrawl, sub.CrawlRequested()),
+		mk(StageFetcher, "spaces", StreamSpaces, sub.join("space", ">")),
+		mk(StageAttachments, "attachments", StreamAttachments, sub.join("attachment", ">")),
+		mk(StagePermissions, "content", StreamContent, sub.join("content", ">")),
+		mk(StagePermissions, "stored", StreamStored, sub.join("stored", ">")),
+		mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">")),
+	}
+}
+
+// Buckets returns the configuration of every key-value bucket.
+func Buckets(o Options) []jetstream.KeyValueConfig {
+	o = o.withDefaults()
+	mk := func(name, desc string, history uint8, ttl time.Duration) jetstream.KeyValueConfig {
+		return jetstream.KeyValueConfig{
+			Bucket: name, Description: desc, History: history, TTL: ttl,
+			Storage: jetstream.FileStorage, Replicas: o.Replicas,
+		}
+	}
+	leases := mk(BucketLeases, "short leases", 1, 15*time.Second)
+	leases.LimitMarkerTTL = time.Minute
+	return []jetstream.KeyValueConfig{
+		mk(BucketTokens, "token broker state; updated by compare-and-set only", 5, 0),
+		leases,
+		mk(BucketUsers, "account id to email, imported from the users CSV", 1, 0),
+		mk(BucketCache, "restrictions, space permissions and groups, per crawl", 1, 48*time.Hour),
+		mk(BucketCheckpoints, "per-space incremental checkpoints", 5, 0),
+		mk(BucketProgress, "crawl progress and item outcomes", 1, 14*24*time.Hour),
+	}
+}
+
+// ObjectStores returns the configuration of every object store.
+func ObjectStores(o Options) []jetstream.ObjectStoreConfig {
+	o = o.withDefaults()
+	return []jetstream.ObjectStoreConfig{
+		{Bucket: ObjectBlobs, Description: "attachment bytes", Storage: jetstream.FileStorage, Replicas: o.Replicas},
+		{Bucket: ObjectClaims, Description: "claim-checked payloads", Storage: jetstream.FileStorage, Replicas: o.Replicas, TTL: 30 * 24 * time.Hour},
+	}
+}
