@@ -12,6 +12,7 @@ import "time"
 //	<crawl>.<space>.listing      Listing       (written by the fetcher)
 //	<crawl>.<space>.o.<item>     Outcome       (written by the stage that ends the item)
 //	<crawl>.<space>.sweep        Sweep         (written by the sink's sweeper)
+//	<crawl>.<space>.d.<item>     Outcome       (a tombstone the sink applied)
 type ProgressKeys struct{ crawl string }
 
 // ProgressOf returns the progress keys of a crawl.
@@ -21,7 +22,9 @@ func ProgressOf(crawlID string) ProgressKeys { return ProgressKeys{crawl: Token(
 func (k ProgressKeys) Meta() string { return k.crawl + ".meta" }
 
 // Listing is the key of a space's Listing.
-func (k ProgressKeys) Listing(spaceID string) string { return k.crawl + "." + Token(spaceID) + ".listing" }
+func (k ProgressKeys) Listing(spaceID string) string {
+	return k.crawl + "." + Token(spaceID) + ".listing"
+}
 
 // Outcome is the key of one item's Outcome.
 func (k ProgressKeys) Outcome(spaceID, itemID string) string {
@@ -30,6 +33,16 @@ func (k ProgressKeys) Outcome(spaceID, itemID string) string {
 
 // Outcomes matches every outcome key of a space.
 func (k ProgressKeys) Outcomes(spaceID string) string { return k.crawl + "." + Token(spaceID) + ".o.*" }
+
+// Deletion is the key recording that a sink applied one tombstone.
+func (k ProgressKeys) Deletion(spaceID, itemID string) string {
+	return k.crawl + "." + Token(spaceID) + ".d." + Token(itemID)
+}
+
+// Deletions matches every deletion key of a space.
+func (k ProgressKeys) Deletions(spaceID string) string {
+	return k.crawl + "." + Token(spaceID) + ".d.*"
+}
 
 // Sweep is the key of a space's Sweep.
 func (k ProgressKeys) Sweep(spaceID string) string { return k.crawl + "." + Token(spaceID) + ".sweep" }
@@ -60,9 +73,6 @@ type Listing struct {
 	// Error is non-empty when the listing is incomplete; then nothing of
 	// the space may be deleted.
 	Error string `msgpack:"error,omitempty"`
-	// Seen lists every item id of the space that still exists, for the
-	// sweep; only for full crawls.
-	Seen []string `msgpack:"seen,omitempty"`
 }
 
 // Listed is the count of items whose outcome the crawl waits for.
