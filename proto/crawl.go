@@ -83,6 +83,7 @@ type CrawlFinished struct {
 	OK       bool            `msgpack:"ok"`
 	Spaces   []SpaceProgress `msgpack:"spaces"`
 	Failures []string        `msgpack:"failures,omitempty"` // one line each: what failed and why
+	Notes    []string        `msgpack:"notes,omitempty"`    // what was done differently, e.g. metadata-only attachments
 	Started  time.Time       `msgpack:"started"`
 	Finished time.Time       `msgpack:"finished"`
 }
