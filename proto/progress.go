@@ -9,6 +9,7 @@ import "time"
 // records the same outcome again does not count twice.
 //
 //	<crawl>.meta                 CrawlMeta
+//	<crawl>.finished             CrawlFinished (written once, by the coordinator)
 //	<crawl>.<space>.listing      Listing       (written by the fetcher)
 //	<crawl>.<space>.o.<item>     Outcome       (written by the stage that ends the item)
 //	<crawl>.<space>.sweep        Sweep         (written by the sink's sweeper)
@@ -17,6 +18,9 @@ type ProgressKeys struct{ crawl string }
 
 // ProgressOf returns the progress keys of a crawl.
 func ProgressOf(crawlID string) ProgressKeys { return ProgressKeys{crawl: Token(crawlID)} }
+
+// Finished is the key of the crawl's CrawlFinished, written once.
+func (k ProgressKeys) Finished() string { return k.crawl + ".finished" }
 
 // Meta is the key of the crawl's CrawlMeta.
 func (k ProgressKeys) Meta() string { return k.crawl + ".meta" }
@@ -97,4 +101,11 @@ type Sweep struct {
 	Deleted []string `msgpack:"deleted"`
 	// Refused says why nothing was deleted (incomplete listing, guard).
 	Refused string `msgpack:"refused,omitempty"`
+}
+
+// CheckpointKey is the key of a space's incremental checkpoint in
+// BucketCheckpoints; its value is an RFC 3339 time. The fetcher writes it
+// when a listing ends without error.
+func CheckpointKey(site, spaceID string) string {
+	return SiteToken(site) + "." + Token(spaceID)
 }

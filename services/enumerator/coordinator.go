@@ -1,0 +1,87 @@
+package enumerator
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// Coordinator announces crawls as finished. Every poll it computes the
+// status of each active crawl from the progress bucket; a complete crawl's
+// result is recorded once (the first replica wins) and published on the
+// crawl's finished subject, and progress snapshots are published while it
+// runs. Several replicas may run it: recording is first-writer-wins and
+// publishing is de-duplicated by message id.
+type Coordinator struct {
+	js      jetstream.JetStream
+	tracker *progress.Tracker
+	pub     *bus.Publisher
+	sub     proto.Subjects
+	log     *slog.Logger
+	// Every is the poll interval. Default 1s.
+	Every time.Duration
+}
+
+// NewCoordinator returns a coordinator for a site.
+func NewCoordinator(js jetstream.JetStream, tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
+	return &Coordinator{js: js, tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second}
+}
+
+// Run polls until ctx is done.
+func (c *Coordinator) Run(ctx context.Context) error {
+	tick := time.NewTicker(c.Every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		if err := c.Poll(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("crawl coordination", "err", err)
+		}
+	}
+}
+
+// Poll checks every active crawl once.
+func (c *Coordinator) Poll(ctx context.Context) error {
+	ids, err := c.tracker.Active(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := c.check(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Coordinator) check(ctx context.Context, crawlID string) error {
+	st, err := c.tracker.Status(ctx, crawlID)
+	if err != nil {
+		return err
+	}
+	snap := &proto.CrawlProgress{CrawlID: crawlID, Spaces: st.Spaces, At: time.Now().UTC()}
+	// Progress snapshots are best effort: a watcher can always compute them.
+	_ = c.pub.Publish(ctx, c.sub.CrawlProgress(crawlID), snap, "")
+	if !st.Complete {
+		return nil
+	}
+	res, err := c.tracker.Summarize(ctx, st)
+	if err != nil {
+		return err
+	}
+	first, err := c.tracker.Finish(ctx, res)
+	if err != nil || !first {
+		return err
+	}
+	c.log.Info("crawl finished", "crawl_id", crawlID, "ok", res.OK, "failures", len(res.Failures))
+	return c.pub.Publish(ctx, c.sub.CrawlFinished(crawlID), &res, "finished:"+crawlID)
+}

@@ -1,0 +1,178 @@
+// Package enumerator is the first stage of a crawl: it takes a crawl
+// request, lists the site's spaces, applies the configured include and
+// exclude lists, records which spaces the crawl has (so that completion
+// can be counted) and publishes one message per space.
+//
+// It also runs the crawl coordinator, which announces a crawl as finished
+// once every space of it is complete (see Coordinator).
+package enumerator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// Deps are what the stage needs.
+type Deps struct {
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Config config.Config
+	Client *confluence.Client
+	Logger *slog.Logger
+}
+
+// Service is the space enumerator.
+type Service struct {
+	d           Deps
+	sub         proto.Subjects
+	pub         *bus.Publisher
+	tracker     *progress.Tracker
+	checkpoints jetstream.KeyValue
+	runner      *stage.Runner
+	coordinator *Coordinator
+}
+
+// New builds the stage; the topology must exist (bus.EnsureTopology).
+func New(ctx context.Context, d Deps) (*Service, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	d.Logger = d.Logger.With("stage", proto.StageEnumerator)
+	tr, err := progress.Open(ctx, d.JS)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := d.JS.KeyValue(ctx, proto.BucketCheckpoints)
+	if err != nil {
+		return nil, fmt.Errorf("open checkpoints bucket: %w", err)
+	}
+	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS), tracker: tr, checkpoints: cp}
+	s.runner, err = stage.NewRunner(d.JS, stage.Config{
+		Stage:       proto.StageEnumerator,
+		Site:        d.Config.Site,
+		Stream:      proto.StreamCrawl,
+		Durable:     proto.Durable(proto.StageEnumerator, "crawl", d.Config.Site),
+		Concurrency: 1,
+	}, s.handle, stage.WithLogger(d.Logger))
+	if err != nil {
+		return nil, err
+	}
+	s.coordinator = NewCoordinator(d.JS, tr, s.pub, d.Config.Site, d.Logger)
+	return s, nil
+}
+
+// Run consumes crawl requests and coordinates crawls until ctx is done.
+func (s *Service) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.coordinator.Run(ctx) }()
+	err := s.runner.Run(ctx)
+	if cerr := <-errc; err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+	req, ok := m.Payload.(*proto.CrawlRequested)
+	if !ok {
+		return stage.Permanent(fmt.Errorf("enumerator: unexpected %T on %s", m.Payload, m.Subject))
+	}
+	log := s.d.Logger.With("crawl_id", req.CrawlID, "kind", req.Kind)
+	meta := proto.CrawlMeta{CrawlID: req.CrawlID, Kind: req.Kind, Site: s.d.Config.Site,
+		Started: req.RequestedAt, Force: req.Force, Spaces: map[string]string{}}
+	spaces, err := s.listSpaces(ctx)
+	if err != nil {
+		if !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && m.Deliveries < 3 {
+			return fmt.Errorf("list spaces for crawl %s: %w", req.CrawlID, err)
+		}
+		meta.EnumerationDone, meta.EnumerationError = true, err.Error()
+		log.Error("space listing failed; the crawl ends without spaces", "err", err)
+		return s.tracker.PutMeta(ctx, meta)
+	}
+	for _, sp := range spaces {
+		meta.Spaces[sp.ID] = sp.Key
+	}
+	meta.EnumerationDone = true
+	if err := s.tracker.PutMeta(ctx, meta); err != nil {
+		return err
+	}
+	for _, sp := range spaces {
+		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,
+			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID}
+		if req.Kind == proto.CrawlIncremental {
+			msg.Since = s.checkpoint(ctx, sp.ID)
+		}
+		if err := s.pub.Publish(ctx, s.sub.Space(sp.ID), msg, proto.MsgID("space", sp.ID, 0, req.CrawlID)); err != nil {
+			return fmt.Errorf("publish space %s: %w", sp.Key, err)
+		}
+	}
+	log.Info("crawl enumerated", "spaces", len(spaces))
+	return nil
+}
+
+// listSpaces lists the spaces the crawl covers, in id order.
+func (s *Service) listSpaces(ctx context.Context) ([]confluence.Space, error) {
+	cfg := s.d.Config
+	status := []string{"current"}
+	if cfg.Content.IncludeArchived {
+		status = append(status, "archived")
+	}
+	var out []confluence.Space
+	for _, st := range status {
+		for sp, err := range s.d.Client.Spaces(ctx, confluence.SpaceQuery{Status: st}) {
+			if err != nil {
+				return nil, err
+			}
+			if Included(sp.Key, cfg.Spaces.Include, cfg.Spaces.Exclude) {
+				out = append(out, sp)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Included applies the include and exclude lists to a space key: an empty
+// include list means every space; exclude wins. Keys compare
+// case-insensitively except personal keys ("~…"), which compare exactly.
+func Included(key string, include, exclude []string) bool {
+	match := func(list []string) bool {
+		return slices.ContainsFunc(list, func(k string) bool {
+			if strings.HasPrefix(k, "~") {
+				return k == key
+			}
+			return strings.EqualFold(k, key)
+		})
+	}
+	if match(exclude) {
+		return false
+	}
+	return len(include) == 0 || match(include)
+}
+
+// checkpoint returns the space's incremental checkpoint (zero: none).
+func (s *Service) checkpoint(ctx context.Context, spaceID string) time.Time {
+	e, err := s.checkpoints.Get(ctx, proto.CheckpointKey(s.d.Config.Site, spaceID))
+	if err != nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(e.Value()))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
