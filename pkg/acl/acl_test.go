@@ -117,9 +117,14 @@ func TestHash(t *testing.T) {
 		t.Fatalf("hash %q not stable", h)
 	}
 	variants := map[string]func() (proto.ACL, []proto.Group){
-		"public":       func() (proto.ACL, []proto.Group) { a := base; a.Public = true; return a, groups },
-		"account":      func() (proto.ACL, []proto.Group) { a := base; a.AccountIDs = []string{"a", "c"}; return a, groups },
-		"shifted":      func() (proto.ACL, []proto.Group) { a := base; a.Users = nil; a.AccountIDs = []string{"a@x", "a"}; return a, groups },
+		"public":  func() (proto.ACL, []proto.Group) { a := base; a.Public = true; return a, groups },
+		"account": func() (proto.ACL, []proto.Group) { a := base; a.AccountIDs = []string{"a", "c"}; return a, groups },
+		"shifted": func() (proto.ACL, []proto.Group) {
+			a := base
+			a.Users = nil
+			a.AccountIDs = []string{"a@x", "a"}
+			return a, groups
+		},
 		"group member": func() (proto.ACL, []proto.Group) { return base, []proto.Group{{ID: "g", Name: "G"}} },
 		"member email": func() (proto.ACL, []proto.Group) {
 			return base, []proto.Group{{ID: "g", Name: "G", Members: []proto.GroupMember{{AccountID: "b"}}}}
