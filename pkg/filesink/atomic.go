@@ -1,0 +1,130 @@
+package filesink
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"time"
+)
+
+// tmpPrefix starts the name of every temporary file. SafeName never
+// returns a name starting with a dot, so a temporary file cannot collide
+// with a real one.
+const tmpPrefix = ".tmp-"
+
+// staleTmpAge is how old a temporary file must be before Open removes it
+// as the leftover of a crash (another replica may be writing a young one).
+const staleTmpAge = time.Hour
+
+// writeAtomic writes name (a slash-separated path under the root) through
+// a temporary file in the same directory: write, fsync, close, rename,
+// fsync the directory. Readers see the old file or the new one, never a
+// part. It returns the number of bytes fill wrote.
+func (s *Sink) writeAtomic(name string, fill func(w io.Writer) error) (int64, error) {
+	dir := path.Dir(name)
+	tmp, f, err := s.createTemp(dir)
+	if err != nil {
+		return 0, err
+	}
+	cw := &countWriter{w: f}
+	err = fill(cw)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = s.root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = s.root.Remove(tmp)
+		return 0, fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := s.syncDir(dir); err != nil {
+		return 0, fmt.Errorf("write %s: %w", name, err)
+	}
+	return cw.n, nil
+}
+
+// createTemp creates a new, empty temporary file in dir.
+func (s *Sink) createTemp(dir string) (string, *os.File, error) {
+	for range 8 {
+		var r [8]byte
+		_, _ = rand.Read(r[:])
+		tmp := path.Join(dir, tmpPrefix+hex.EncodeToString(r[:]))
+		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("create temporary file in %s: %w", dir, err)
+		}
+		return tmp, f, nil
+	}
+	return "", nil, fmt.Errorf("create temporary file in %s: too many collisions", dir)
+}
+
+// syncDir makes a rename or removal in dir durable.
+func (s *Sink) syncDir(dir string) error {
+	d, err := s.root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// removeStaleTemps removes temporary files older than staleTmpAge that a
+// crash left behind, at most two levels under the root's folders.
+func (s *Sink) removeStaleTemps(now time.Time) {
+	_ = fs.WalkDir(s.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && strings.Count(p, "/") > 2 {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && now.Sub(info.ModTime()) > staleTmpAge {
+			_ = s.root.Remove(p)
+		}
+		return nil
+	})
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ctxReader stops a copy when its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
