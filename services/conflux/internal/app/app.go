@@ -1,0 +1,137 @@
+// Package app wires conflux together: it connects to NATS (or starts the
+// embedded server), creates the topology, builds the Confluence client on
+// the token broker's credentials, and runs any set of stages in one
+// process. The CLI commands are thin layers over it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/tokens"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// App is a connection to the bus with the topology in place.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Sub    proto.Subjects
+
+	embedded *server.Server
+}
+
+// Open connects to nats.url, or starts the embedded server when it is
+// empty, and makes sure every stream, consumer and bucket exists.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site)}
+	var err error
+	if cfg.NATS.URL == "" {
+		dir := filepath.Join(cfg.NATS.DataDir, "jetstream")
+		a.embedded, err = bus.StartEmbedded(bus.EmbeddedOptions{DataDir: dir, Port: -1}, log)
+		if err != nil {
+			return nil, fmt.Errorf("start embedded NATS in %s: %w", dir, err)
+		}
+		a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"))
+	} else {
+		a.NC, err = bus.Connect(ctx, connectOptions(cfg.NATS))
+	}
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("connect to NATS: %w", err)
+	}
+	a.JS, err = jetstream.New(a.NC)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	topo := proto.Options{Replicas: cfg.NATS.Replicas}
+	if err := bus.EnsureTopology(ctx, a.JS, cfg.Site, topo); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("create topology: %w", err)
+	}
+	return a, nil
+}
+
+func connectOptions(n config.NATS) bus.ConnectOptions {
+	return bus.ConnectOptions{URL: n.URL, User: n.User, Password: n.Password.Reveal(), Token: n.Token.Reveal(),
+		NKeyFile: n.NKeyFile, CredsFile: n.CredsFile, TLSCA: n.TLS.CA, TLSCert: n.TLS.Cert, TLSKey: n.TLS.Key,
+		Name: "conflux"}
+}
+
+// Close drains the connection and stops the embedded server.
+func (a *App) Close() {
+	if a.NC != nil {
+		_ = a.NC.Drain()
+		for i := 0; i < 50 && !a.NC.IsClosed(); i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if a.embedded != nil {
+		a.embedded.Shutdown()
+		a.embedded.WaitForShutdown()
+	}
+}
+
+// Client builds the Confluence client every stage uses: credentials from
+// the token broker, and a cluster-wide back-off — a 429 seen here is
+// announced on the bus, and one announced by any replica pauses this
+// client too.
+func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
+	var c *confluence.Client
+	client, err := confluence.New(confluence.Options{
+		Credentials: tokens.NewBrokerCredentials(a.NC, a.Config.Site),
+		Logger:      a.Log,
+		OnRateLimit: func(d time.Duration) {
+			_ = a.NC.Publish(a.Sub.RateLimit(), []byte(strconv.FormatInt(d.Milliseconds(), 10)))
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c = client
+	sub, err := a.NC.Subscribe(a.Sub.RateLimit(), func(m *nats.Msg) {
+		ms, err := strconv.ParseInt(string(m.Data), 10, 64)
+		if err != nil || ms <= 0 || ms > 10*60*1000 {
+			return
+		}
+		c.PauseUntil(time.Now().Add(time.Duration(ms) * time.Millisecond))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe to rate-limit signals: %w", err)
+	}
+	context.AfterFunc(ctx, func() { _ = sub.Unsubscribe() })
+	return c, nil
+}
+
+// Request publishes a crawl request and returns its id.
+func (a *App) Request(ctx context.Context, kind proto.CrawlKind, force bool) (string, error) {
+	now := time.Now().UTC()
+	id := now.Format("20060102T150405") + "-" + strconv.FormatInt(now.UnixNano()%1e6, 36)
+	req := &proto.CrawlRequested{CrawlID: id, Site: a.Config.Site, Kind: kind, RequestedAt: now, Force: force}
+	if err := bus.NewPublisher(a.JS).Publish(ctx, a.Sub.CrawlRequested(), req, "crawl:"+id); err != nil {
+		return "", fmt.Errorf("request crawl: %w", err)
+	}
+	return id, nil
+}
+
+// ErrCrawlFailed says a crawl completed with failures.
+var ErrCrawlFailed = errors.New("crawl completed with failures")
+
+// Stderr is where progress goes.
+var Stderr = os.Stderr

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/attachments"
+	"github.com/conflux-dev/conflux/services/enumerator"
+	"github.com/conflux-dev/conflux/services/fetcher"
+	"github.com/conflux-dev/conflux/services/permissions"
+	"github.com/conflux-dev/conflux/services/sink"
+	"github.com/conflux-dev/conflux/services/tokenbroker"
+)
+
+// Stages lists every stage in pipeline order; the token broker first, so
+// that credentials are there when the others call Confluence.
+var Stages = []string{
+	proto.StageTokenBroker, proto.StageEnumerator, proto.StageFetcher,
+	proto.StageAttachments, proto.StagePermissions, proto.StageSink,
+}
+
+// runner is what every stage service is.
+type runner interface{ Run(ctx context.Context) error }
+
+// build makes one stage.
+func (a *App) build(ctx context.Context, name string, client *confluence.Client) (runner, error) {
+	switch name {
+	case proto.StageTokenBroker:
+		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+	case proto.StageEnumerator:
+		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+	case proto.StageFetcher:
+		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+	case proto.StageAttachments:
+		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+	case proto.StagePermissions:
+		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+	case proto.StageSink:
+		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+	}
+	return nil, fmt.Errorf("unknown stage %q: want one of %s", name, strings.Join(Stages, ", "))
+}
+
+// RunStages runs the named stages in this process until ctx is done, then
+// waits for each to drain. The first stage that fails stops the others.
+func (a *App) RunStages(ctx context.Context, names []string) error {
+	for _, n := range names {
+		if !slices.Contains(Stages, n) {
+			return fmt.Errorf("unknown stage %q: want one of %s", n, strings.Join(Stages, ", "))
+		}
+	}
+	client, err := a.Client(ctx)
+	if err != nil {
+		return err
+	}
+	var built []runner
+	for _, n := range names {
+		r, err := a.build(ctx, n, client)
+		if err != nil {
+			return fmt.Errorf("stage %s: %w", n, err)
+		}
+		built = append(built, r)
+	}
+	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError()
+	for i, r := range built {
+		p.Go(func(ctx context.Context) error {
+			if err := r.Run(ctx); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("stage %s: %w", names[i], err)
+			}
+			return nil
+		})
+	}
+	return p.Wait()
+}

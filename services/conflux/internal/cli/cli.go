@@ -1,0 +1,116 @@
+// Package cli is the conflux command line: run, worker, crawl, status,
+// replay, dlq and users. Each command is a small struct whose Run method
+// loads the configuration and calls into package app.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/logging"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Config   string `short:"c" default:"conflux.yaml" help:"Configuration file (YAML)." type:"path"`
+	LogLevel string `name:"log-level" default:"" help:"debug, info, warn or error (overrides log.level)."`
+}
+
+type cli struct {
+	Globals
+	Run    runCmd    `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
+	Worker workerCmd `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
+	Crawl  crawlCmd  `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
+	Status statusCmd `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
+	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream, without calling Confluence."`
+	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
+	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
+}
+
+// exitError carries an exit code out of a command.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs the command line and returns the process exit code: 0 on
+// success, 1 when a crawl completed with failures, 2 on bad usage or
+// configuration, 3 on any other error.
+func Main(args []string) int {
+	var c cli
+	parser, err := kong.New(&c, kong.Name("conflux"),
+		kong.Description("Crawl a Confluence Cloud site into search indexes with exact read permissions."),
+		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	code := 0
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				e, ok := r.(exitError)
+				if !ok {
+					panic(r)
+				}
+				code = e.code
+			}
+		}()
+		kctx, err := parser.Parse(args)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "conflux:", err)
+			code = 2
+			return
+		}
+		err = kctx.Run(&c.Globals)
+		code = exitCode(err)
+	}()
+	return code
+}
+
+func exitCode(err error) int {
+	var cfgErr *configError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, app.ErrCrawlFailed):
+		return 1
+	case errors.As(err, &cfgErr):
+		fmt.Fprintln(os.Stderr, "conflux:", err)
+		return 2
+	default:
+		fmt.Fprintln(os.Stderr, "conflux:", err)
+		return 3
+	}
+}
+
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// load reads the configuration and builds the logger.
+func (g *Globals) load() (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(g.Config)
+	if err != nil {
+		return cfg, nil, &configError{err}
+	}
+	level := cfg.Log.Level
+	if g.LogLevel != "" {
+		level = g.LogLevel
+	}
+	return cfg, logging.New(os.Stderr, level, cfg.Log.Format), nil
+}
+
+// signalContext ends on SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}

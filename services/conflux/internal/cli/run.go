@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
+)
+
+type runCmd struct {
+	Once  bool `help:"Crawl once and exit: 0 when the crawl is complete with nothing failed, 1 with a summary of what failed."`
+	Force bool `help:"Let the sweep delete more than sink.max_delete_share of a space."`
+}
+
+func (r *runCmd) Run(g *Globals) error {
+	cfg, log, err := g.load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.UsersCSV != "" {
+		if _, err := a.ImportUsers(ctx, cfg.UsersCSV, Stdout); err != nil {
+			return err
+		}
+	}
+	stagesCtx, stopStages := context.WithCancel(ctx)
+	defer stopStages()
+	errc := make(chan error, 1)
+	go func() { errc <- a.RunStages(stagesCtx, app.Stages) }()
+
+	if !r.Once {
+		s := app.Scheduler{App: a, Every: cfg.Crawl, Out: Stdout}
+		err := s.Run(stagesCtx, errc)
+		stopStages()
+		return err
+	}
+	id, err := a.Request(ctx, proto.CrawlFull, r.Force)
+	if err != nil {
+		return err
+	}
+	log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
+	res, werr := a.Wait(ctx, id, errc, app.NewProgress(app.Stderr, time.Now()))
+	stopStages()
+	if serr := <-errc; werr == nil && serr != nil {
+		werr = serr
+	}
+	if werr != nil {
+		return werr
+	}
+	app.PrintSummary(Stdout, res)
+	if !res.OK {
+		return fmt.Errorf("crawl %s: %w", id, app.ErrCrawlFailed)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package fetcher
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// fromDocuments asks for a permission-only sync of every document the
+// site has in this space: it reads the last message of each document
+// subject from the documents stream and publishes the item again, without
+// body, for the permission resolver to recompute its ACL. No body or file
+// is fetched from Confluence.
+func (l *listing) fromDocuments(ctx context.Context) error {
+	return EachDocument(ctx, l.s.d.JS, l.s.d.Config.Site, l.sp.SpaceID, func(doc *proto.DocumentReady) error {
+		d := doc.Document
+		msg := proto.ContentFetched{ID: d.ID, Type: d.Type, Title: d.Title, Version: d.Version}
+		for _, id := range d.Ancestors {
+			msg.Ancestors = append(msg.Ancestors, proto.Ancestor{ID: id})
+		}
+		if d.ParentID != nil {
+			msg.ParentID = *d.ParentID
+		}
+		if d.ContainerID != nil {
+			msg.ContainerID = *d.ContainerID
+		}
+		return l.publish(ctx, item{msg: msg}, nil)
+	})
+}
+
+// EachDocument calls fn with the latest DocumentReady of every document of
+// a space in the documents stream (tombstoned documents are skipped), and
+// returns once it has read them all.
+func EachDocument(ctx context.Context, js jetstream.JetStream, site, spaceID string, fn func(*proto.DocumentReady) error) error {
+	cons, err := js.OrderedConsumer(ctx, proto.StreamDocuments, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{proto.For(site).Documents(spaceID)},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
+	}
+	if info.NumPending == 0 {
+		return nil
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
+	}
+	defer it.Stop()
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read documents of space %s: %w", spaceID, err)
+		}
+		m, err := bus.DecodeMsg(ctx, js, msg)
+		if err != nil {
+			return fmt.Errorf("document %s: %w", msg.Subject(), err)
+		}
+		if doc, ok := m.(*proto.DocumentReady); ok {
+			if err := fn(doc); err != nil {
+				return err
+			}
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("document %s: %w", msg.Subject(), err)
+		}
+		if md.NumPending == 0 {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,273 @@
+package fetcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// ListLimit is the page size of every list call: the API's maximum.
+const ListLimit = 250
+
+// subConcurrency bounds the per-container calls (labels, attachments,
+// comments) running at once for one space.
+const subConcurrency = 4
+
+// listing is one space's listing in one crawl.
+type listing struct {
+	s   *Service
+	sp  *proto.SpaceFound
+	log *slog.Logger
+
+	items, attachments atomic.Int64
+
+	mu   sync.Mutex
+	tree map[string]node // pages and folders of the space, by id
+}
+
+// node is what the tree needs of a page or folder.
+type node struct {
+	typ, parentID string
+}
+
+func newListing(s *Service, sp *proto.SpaceFound, log *slog.Logger) *listing {
+	return &listing{s: s, sp: sp, log: log, tree: map[string]node{}}
+}
+
+func (l *listing) statuses() []string {
+	if l.s.d.Config.Content.IncludeArchived {
+		return []string{"current", "archived"}
+	}
+	return []string{"current"}
+}
+
+// everything lists the whole space: the tree first (ids and parents only,
+// so that every item's ancestors are known before it is published), then
+// folders, then pages and blog posts with their bodies, and for each of
+// those its labels, attachments and comments.
+func (l *listing) everything(ctx context.Context) error {
+	if err := l.loadTree(ctx); err != nil {
+		return err
+	}
+	if err := l.loadFolders(ctx); err != nil {
+		return err
+	}
+	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
+	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
+		BodyFormat: "storage", Status: l.statuses(), Limit: ListLimit}) {
+		if err != nil {
+			_ = p.Wait()
+			return fmt.Errorf("list pages: %w", err)
+		}
+		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg)) })
+	}
+	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
+		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
+		if err != nil {
+			_ = p.Wait()
+			return fmt.Errorf("list blog posts: %w", err)
+		}
+		p.Go(func(ctx context.Context) error { return l.container(ctx, blogItem(bp)) })
+	}
+	return p.Wait()
+}
+
+// loadTree lists the space's pages without bodies: ids and parents.
+func (l *listing) loadTree(ctx context.Context) error {
+	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
+		Status: l.statuses(), Limit: ListLimit}) {
+		if err != nil {
+			return fmt.Errorf("list page tree: %w", err)
+		}
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+	}
+	return nil
+}
+
+// loadFolders finds the space's folders, which page lists never contain:
+// through CQL, and through the parents of pages and folders that are not
+// pages. Each folder is fetched once and published as an item.
+func (l *listing) loadFolders(ctx context.Context) error {
+	want := map[string]bool{}
+	for r, err := range l.s.d.Client.SearchCQL(ctx, fmt.Sprintf(`type=folder and space.id=%s`, l.sp.SpaceID)) {
+		if err != nil {
+			return fmt.Errorf("search folders: %w", err)
+		}
+		want[r.Content.ID] = true
+	}
+	for _, n := range l.tree {
+		if n.parentID != "" {
+			want[n.parentID] = true
+		}
+	}
+	for len(want) > 0 {
+		next := map[string]bool{}
+		for id := range want {
+			if _, known := l.tree[id]; known {
+				continue
+			}
+			f, err := l.s.d.Client.Folder(ctx, id)
+			if errors.Is(err, confluence.ErrNotFound) {
+				continue // gone, or a parent we may not see
+			}
+			if err != nil {
+				return fmt.Errorf("get folder %s: %w", id, err)
+			}
+			if f.SpaceID != "" && f.SpaceID != l.sp.SpaceID || !l.wantStatus(f.Status) {
+				continue
+			}
+			l.tree[f.ID] = node{typ: proto.TypeFolder, parentID: f.ParentID}
+			if f.ParentID != "" {
+				next[f.ParentID] = true
+			}
+			if err := l.publish(ctx, folderItem(f), nil); err != nil {
+				return err
+			}
+		}
+		want = next
+	}
+	return nil
+}
+
+func (l *listing) wantStatus(status string) bool {
+	for _, s := range l.statuses() {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+// ancestors walks the tree from a parent to the root and returns the path
+// root first, folders included.
+func (l *listing) ancestors(parentID string) []proto.Ancestor {
+	var path []proto.Ancestor
+	for id := parentID; id != "" && len(path) < 1000; {
+		n, ok := l.tree[id]
+		if !ok {
+			break // a parent we may not see (or archived and not crawled)
+		}
+		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
+		id = n.parentID
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
+}
+
+// container publishes a page or blog post with its labels, then its
+// attachments and comments.
+func (l *listing) container(ctx context.Context, it item) error {
+	labels, err := l.labels(ctx, it)
+	if err != nil {
+		return err
+	}
+	it.msg.Labels = labels
+	if err := l.publish(ctx, it, l.ancestors(it.msg.ParentID)); err != nil {
+		return err
+	}
+	path := append(l.ancestors(it.msg.ParentID), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
+	if err := l.attachmentsOf(ctx, it, path); err != nil {
+		return err
+	}
+	return l.commentsOf(ctx, it, path)
+}
+
+func (l *listing) labels(ctx context.Context, it item) ([]string, error) {
+	var out []string
+	for lb, err := range l.s.d.Client.Labels(ctx, it.kind, it.msg.ID) {
+		if err != nil {
+			return nil, fmt.Errorf("labels of %s %s: %w", it.msg.Type, it.msg.ID, err)
+		}
+		out = append(out, lb.Name)
+	}
+	return out, nil
+}
+
+func (l *listing) attachmentsOf(ctx context.Context, it item, path []proto.Ancestor) error {
+	for a, err := range l.s.d.Client.Attachments(ctx, it.kind, it.msg.ID) {
+		if err != nil {
+			return fmt.Errorf("attachments of %s %s: %w", it.msg.Type, it.msg.ID, err)
+		}
+		if a.Status != "" && a.Status != "current" {
+			continue
+		}
+		msg := attachmentMsg(a, it, path)
+		l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
+		subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
+		if err := l.s.pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
+			return fmt.Errorf("publish attachment %s: %w", msg.ID, err)
+		}
+		l.attachments.Add(1)
+	}
+	return nil
+}
+
+func (l *listing) commentsOf(ctx context.Context, it item, path []proto.Ancestor) error {
+	for _, kind := range []string{"footer", "inline"} {
+		list := l.s.d.Client.FooterComments
+		if kind == "inline" {
+			list = l.s.d.Client.InlineComments
+		}
+		for c, err := range list(ctx, it.kind, it.msg.ID) {
+			if err != nil {
+				return fmt.Errorf("%s comments of %s %s: %w", kind, it.msg.Type, it.msg.ID, err)
+			}
+			if err := l.comment(ctx, kind, c, it, path, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// comment publishes a comment and, depth first, its replies.
+func (l *listing) comment(ctx context.Context, kind string, c confluence.Comment, it item, path []proto.Ancestor, depth int) error {
+	if c.Status != "" && c.Status != "current" {
+		return nil
+	}
+	if err := l.publish(ctx, commentItem(c, it), path); err != nil {
+		return err
+	}
+	if depth > 50 {
+		return nil
+	}
+	for r, err := range l.s.d.Client.CommentChildren(ctx, kind, c.ID) {
+		if err != nil {
+			return fmt.Errorf("replies to comment %s: %w", c.ID, err)
+		}
+		if err := l.comment(ctx, kind, r, it, path, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill sets the fields every message of this listing shares.
+func (l *listing) fill(crawl *string, kind *proto.CrawlKind, spaceID, spaceKey *string) {
+	*crawl, *kind, *spaceID, *spaceKey = l.sp.CrawlID, l.sp.Kind, l.sp.SpaceID, l.sp.SpaceKey
+}
+
+// publish sends one content item.
+func (l *listing) publish(ctx context.Context, it item, ancestors []proto.Ancestor) error {
+	msg := it.msg
+	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
+	if ancestors != nil {
+		msg.Ancestors = ancestors
+	}
+	subj := l.s.sub.Content(l.sp.SpaceID, msg.ID)
+	if err := l.s.pub.Publish(ctx, subj, &msg, proto.MsgID("content", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
+		return fmt.Errorf("publish %s %s: %w", msg.Type, msg.ID, err)
+	}
+	l.items.Add(1)
+	return nil
+}
