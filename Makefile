@@ -1,0 +1,39 @@
+# conflux — see README.md. Every target works on a fresh machine with only Go installed.
+
+GO      ?= go
+BIN     := bin
+PKGS    := ./proto/... ./pkg/... ./services/...
+SERVICES := enumerator fetcher attachments permissions sink tokenbroker conflux-sim conflux
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: all build test lint demo bench clean
+
+all: build
+
+## build: every binary into bin/
+build:
+	@mkdir -p $(BIN)
+	@for s in $(SERVICES); do $(GO) build -o $(BIN)/$$s ./services/$$s/cmd/$$s || exit 1; done
+	$(GO) build -o $(BIN)/oauth2-tokenfetcher ./services/tokenfetcher/cmd/tokenfetcher
+	@echo "built: $$(ls $(BIN) | tr '\n' ' ')"
+
+## test: every module of the workspace, with the race detector
+test:
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@out=$$(gofmt -l proto pkg services); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+## demo: build, start the simulator with the demo tenant, crawl it once on the embedded NATS server
+demo: build
+	@scripts/demo.sh
+
+## bench: the benchmarks that set speed and memory
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+clean:
+	rm -rf $(BIN) demo
