@@ -117,8 +117,12 @@ func (r *Reference) path(itemID string) ([]*confluencesim.Content, *confluencesi
 	if !ok {
 		return nil, nil
 	}
-	if c.Type == "comment" {
-		if c, ok = r.content[c.ContainerID]; !ok {
+	for hops := 0; c.Type == "comment"; hops++ { // a reply names its parent comment, a root comment its container
+		next := c.ContainerID
+		if next == "" {
+			next = c.ParentCommentID
+		}
+		if c, ok = r.content[next]; !ok || hops > 100 {
 			return nil, nil
 		}
 	}
