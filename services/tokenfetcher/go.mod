@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/conflux-dev/conflux/pkg v0.0.0-00010101000000-000000000000
-	github.com/conflux-dev/conflux/proto v0.0.0-00010101000000-000000000000
+	golang.org/x/oauth2 v0.38.0
 )
 
 replace (
