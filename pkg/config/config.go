@@ -1,0 +1,217 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of conflux. It is passed by value.
+type Config struct {
+	// Site is the Confluence Cloud site URL, e.g. https://acme.atlassian.net.
+	// http:// is allowed (tests, proxies). Required.
+	Site string `yaml:"site"`
+	// Auth says how conflux authenticates to Confluence.
+	Auth Auth `yaml:"auth"`
+	// Spaces selects the spaces to crawl.
+	Spaces Spaces `yaml:"spaces"`
+	// UsersCSV is the path of the admin "Export users" CSV, loaded at start
+	// to know emails that the API hides. Optional; default "".
+	UsersCSV string `yaml:"users_csv"`
+	// Content selects what content is crawled.
+	Content Content `yaml:"content"`
+	// NATS says where the message bus is.
+	NATS NATS `yaml:"nats"`
+	// Sink says where finished documents are written.
+	Sink Sink `yaml:"sink"`
+	// Crawl holds the schedule and concurrency of crawls.
+	Crawl Crawl `yaml:"crawl"`
+	// Log holds the logging settings.
+	Log Log `yaml:"log"`
+}
+
+// Auth modes.
+const (
+	AuthAPIToken = "api_token"
+	AuthOAuth2   = "oauth2"
+)
+
+// Auth is the authentication to Confluence.
+type Auth struct {
+	// Mode is api_token (basic auth with Email and APIToken) or oauth2
+	// (3LO through the token broker). Default api_token.
+	Mode string `yaml:"mode"`
+	// Email is the account's email for api_token mode.
+	Email string `yaml:"email"`
+	// APIToken is the account's API token for api_token mode.
+	APIToken Secret `yaml:"api_token"`
+	// OAuth2 is the OAuth 2.0 (3LO) client for oauth2 mode.
+	OAuth2 OAuth2 `yaml:"oauth2"`
+}
+
+// OAuth2 is the OAuth 2.0 (3LO) client used by the token broker.
+type OAuth2 struct {
+	// ClientID is the app's client id. Required in oauth2 mode.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret is the app's client secret. Required in oauth2 mode.
+	ClientSecret Secret `yaml:"client_secret"`
+	// RefreshToken is the first refresh token; the broker keeps the
+	// rotated ones. Required in oauth2 mode.
+	RefreshToken Secret `yaml:"refresh_token"`
+	// AuthURL is the authorization endpoint.
+	// Default https://auth.atlassian.com/authorize.
+	AuthURL string `yaml:"auth_url"`
+	// TokenURL is the token endpoint.
+	// Default https://auth.atlassian.com/oauth/token.
+	TokenURL string `yaml:"token_url"`
+	// APIURL is the API gateway, also serving accessible-resources.
+	// Default https://api.atlassian.com.
+	APIURL string `yaml:"api_url"`
+}
+
+// Spaces selects spaces by key.
+type Spaces struct {
+	// Include lists the space keys to crawl; empty means all. Default empty.
+	Include []string `yaml:"include"`
+	// Exclude lists space keys never crawled, even when included.
+	// Default empty.
+	Exclude []string `yaml:"exclude"`
+}
+
+// Content selects what is crawled inside a space.
+type Content struct {
+	// IncludeArchived also crawls archived content. Default false.
+	// Trashed and draft content is never crawled.
+	IncludeArchived bool `yaml:"include_archived"`
+	// Attachments limits attachments.
+	Attachments Attachments `yaml:"attachments"`
+}
+
+// Attachments limits the attachments downloaded.
+type Attachments struct {
+	// MaxSize is the largest attachment whose bytes are downloaded; a larger
+	// one is indexed as metadata only. 0 means no limit. Default 100MB
+	// (100,000,000 bytes).
+	MaxSize ByteSize `yaml:"max_size"`
+}
+
+// NATS is the connection to the message bus, or the embedded server.
+type NATS struct {
+	// URL is a comma-separated list of server URLs
+	// (nats://h1:4222,nats://h2:4222). Empty runs the embedded server.
+	// Default "".
+	URL string `yaml:"url"`
+	// DataDir is where the embedded server stores its data. Default ./data.
+	DataDir string `yaml:"data_dir"`
+	// Replicas is the replica count of streams, buckets and object stores,
+	// 1 to 5 (3 on a three-node cluster). Default 1.
+	Replicas int `yaml:"replicas"`
+	// User and Password authenticate with a user name and password.
+	User     string `yaml:"user"`
+	Password Secret `yaml:"password"`
+	// Token authenticates with a token.
+	Token Secret `yaml:"token"`
+	// NKeyFile is the path of an NKey seed file.
+	NKeyFile string `yaml:"nkey_file"`
+	// CredsFile is the path of a user credentials (JWT) file.
+	CredsFile string `yaml:"creds_file"`
+	// TLS configures TLS to the servers.
+	TLS TLS `yaml:"tls"`
+}
+
+// TLS holds PEM file paths for TLS to NATS.
+type TLS struct {
+	// CA is the CA bundle that verifies the servers.
+	CA string `yaml:"ca"`
+	// Cert and Key are the client certificate and key (mutual TLS); set
+	// both or neither.
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Sink types.
+const SinkFiles = "files"
+
+// Sink is where finished documents go.
+type Sink struct {
+	// Type is the sink kind. Only "files" is implemented. Default files.
+	Type string `yaml:"type"`
+	// Dir is the output directory of the files sink. Default ./out.
+	Dir string `yaml:"dir"`
+	// MaxDeleteShare is the largest share (0 to 1) of a space's documents
+	// that one full crawl may delete unless forced. Default 0.5.
+	MaxDeleteShare float64 `yaml:"max_delete_share"`
+}
+
+// Crawl is the crawl schedule under "conflux run" and the fetch concurrency.
+type Crawl struct {
+	// IncrementalEvery is the interval of incremental crawls. Default 15m.
+	IncrementalEvery Duration `yaml:"incremental_every"`
+	// FullEvery is the interval of full crawls (which also find
+	// deletions). Default 24h.
+	FullEvery Duration `yaml:"full_every"`
+	// PermissionsEvery is the interval of permission-only crawls.
+	// Default 1h.
+	PermissionsEvery Duration `yaml:"permissions_every"`
+	// Concurrency is the number of items a stage handles at once per
+	// process, 1 to 256. Default 4.
+	Concurrency int `yaml:"concurrency"`
+}
+
+// Log formats.
+const (
+	LogAuto = "auto"
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// Log is the logging setup (see package logging).
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is auto (coloured text on a terminal, JSON otherwise), text or
+	// json. Default auto.
+	Format string `yaml:"format"`
+}
+
+// Atlassian's OAuth 2.0 endpoints, the defaults of OAuth2.
+const (
+	DefaultAuthURL  = "https://auth.atlassian.com/authorize"
+	DefaultTokenURL = "https://auth.atlassian.com/oauth/token"
+	DefaultAPIURL   = "https://api.atlassian.com"
+)
+
+// Default returns the configuration with every default set. It is the one
+// place where defaults live. Site and the credentials have no default.
+func Default() Config {
+	return Config{
+		Auth: Auth{
+			Mode: AuthAPIToken,
+			OAuth2: OAuth2{
+				AuthURL:  DefaultAuthURL,
+				TokenURL: DefaultTokenURL,
+				APIURL:   DefaultAPIURL,
+			},
+		},
+		Content: Content{Attachments: Attachments{MaxSize: 100 * MB}},
+		NATS:    NATS{DataDir: "./data", Replicas: 1},
+		Sink:    Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5},
+		Crawl: Crawl{
+			IncrementalEvery: Duration(15 * time.Minute),
+			FullEvery:        Duration(24 * time.Hour),
+			PermissionsEvery: Duration(time.Hour),
+			Concurrency:      4,
+		},
+		Log: Log{Level: "info", Format: LogAuto},
+	}
+}
+
+// SiteHost returns the host (with the port, if any) of Site in lower case,
+// e.g. "acme.atlassian.net", or "" when Site is not a URL.
+func (c Config) SiteHost() string {
+	u, err := url.Parse(strings.TrimSpace(c.Site))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}

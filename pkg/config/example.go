@@ -1,0 +1,55 @@
+package config
+
+// Example is a commented configuration file: the one of DESIGN ("The
+// operator contract") followed by the keys it leaves at their defaults. It
+// parses when CONFLUX_API_TOKEN and CONFLUX_CLIENT_SECRET are set.
+const Example = `site: https://acme.atlassian.net      # the Confluence Cloud site; http:// is allowed (tests, proxies)
+auth:
+  mode: api_token                     # api_token | oauth2
+  email: crawler@acme.com
+  api_token: ${CONFLUX_API_TOKEN}
+  oauth2:
+    client_id: ...
+    client_secret: ${CONFLUX_CLIENT_SECRET}
+    refresh_token: ...                # the first one; the broker keeps the rotated ones
+    auth_url: https://auth.atlassian.com/authorize        # defaults; set for a proxy or a test
+    token_url: https://auth.atlassian.com/oauth/token
+    api_url: https://api.atlassian.com                    # gateway and accessible-resources
+spaces:
+  include: []                         # space keys; empty means all
+  exclude: []
+users_csv: ./export-users.csv         # the admin "Export users" file, optional
+content:
+  include_archived: false
+  attachments:
+    max_size: 100MB                   # 0: no limit; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024
+nats:
+  url: ""                             # empty: the embedded server; or nats://h1:4222,nats://h2:4222
+  data_dir: ./data
+  replicas: 1                         # stream and bucket replicas (3 on a three-node cluster)
+  # Authentication to an external server: at most one of user/password, token, nkey_file, creds_file.
+  user: ""
+  password: ""
+  token: ""
+  nkey_file: ""
+  creds_file: ""
+  tls:                                # PEM files; cert and key together, or neither
+    ca: ""
+    cert: ""
+    key: ""
+sink:
+  type: files                         # files | postgres | opensearch (only files is built)
+  dir: ./out
+  max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced
+crawl:                                # the schedule of "conflux run" (without --once)
+  incremental_every: 15m
+  full_every: 24h
+  permissions_every: 1h
+  concurrency: 4                      # items handled at once per stage and process
+log:
+  level: info                         # debug | info | warn | error
+  format: auto                        # auto (colour on a terminal, JSON otherwise) | text | json
+# Every key can also be set by an environment variable: CONFLUX_ and the key
+# path in upper case with "." as "_", e.g. CONFLUX_AUTH_API_TOKEN,
+# CONFLUX_NATS_URL, CONFLUX_SPACES_INCLUDE=ENG,OPS.
+`
