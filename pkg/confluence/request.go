@@ -1,0 +1,287 @@
+package confluence
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// request is one API call. target is the path and query relative to the
+// credential's base URL, starting with /wiki/.
+type request struct {
+	method string
+	target string
+	body   []byte // JSON body, nil for none
+	// redirect hands a 3xx answer to the handler instead of failing.
+	redirect bool
+}
+
+func get(target string) request { return request{method: http.MethodGet, target: target} }
+
+// path is the target without its query, for errors and logs.
+func (r request) path() string { return pathOf(r.target) }
+
+// handler reads a successful answer within an attempt. It returns nil or an
+// *Error; an *Error of class ErrRetryable or ErrRateLimited retries the
+// request. A handler that keeps a response body beyond the attempt calls
+// w.keep() and then owns the body.
+type handler func(ctx context.Context, resp *http.Response, w *watchdog) error
+
+// outcome is the result of one attempt.
+type outcome struct {
+	err      *Error
+	retry    bool // the failure is transient
+	rejected bool // the credential may be stale: refresh once
+}
+
+// do sends r until it succeeds, fails permanently, or the retries run out.
+// On a cancelled ctx it returns ctx.Err() wrapped with the request.
+func (c *Client) do(ctx context.Context, r request, h handler) error {
+	refreshed := false
+	for retry := 0; ; {
+		if err := c.waitPause(ctx); err != nil {
+			return c.canceled(r, err)
+		}
+		cred, out := c.credential(ctx, r)
+		if out.err == nil {
+			out = c.try(ctx, cred, r, h)
+		}
+		if out.err == nil {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return c.canceled(r, err)
+		}
+		if out.rejected && !refreshed {
+			refreshed = true
+			if c.refresh(ctx, cred, out.err.Status) {
+				continue
+			}
+		}
+		wait, ok := c.retryWait(out, retry)
+		if !ok {
+			return out.err
+		}
+		c.log.DebugContext(ctx, "confluence retry", "method", r.method, "path", r.path(),
+			"status", out.err.Status, "attempt", retry+1, "delay", wait, "error", out.err.Error())
+		if err := sleep(ctx, wait); err != nil {
+			return c.canceled(r, err)
+		}
+		retry++
+	}
+}
+
+// retryWait decides whether and how long to wait before retry number
+// retry, and reports a 429 to OnRateLimit and to the client-wide pause.
+func (c *Client) retryWait(out outcome, retry int) (time.Duration, bool) {
+	e := out.err
+	announced := e.announced
+	wait := c.backoff.delay(retry)
+	if announced {
+		wait = c.backoff.afterAnnounced(e.RetryAfter)
+	}
+	if e.Status == http.StatusTooManyRequests {
+		d := wait
+		if announced {
+			d = e.RetryAfter
+		}
+		c.PauseUntil(time.Now().Add(d))
+		c.onRateLimit(d)
+		c.log.Info("confluence rate limited", "method", e.Method, "path", e.Path, "retry_after", d, "attempt", retry+1)
+	}
+	if !out.retry || retry >= c.maxRetries || e.RetryAfter > c.maxRA {
+		return 0, false
+	}
+	return wait, true
+}
+
+// credential asks the Credentials for the attempt's credential.
+func (c *Client) credential(ctx context.Context, r request) (Credential, outcome) {
+	cred, err := c.creds.Credential(ctx)
+	if err == nil {
+		return cred, outcome{}
+	}
+	e := &Error{Method: r.method, Path: r.path(), Detail: "get credential", Err: err, class: ErrRetryable}
+	for _, class := range []error{ErrUnauthorized, ErrPermanent, ErrNotFound, ErrRateLimited} {
+		if errors.Is(err, class) {
+			e.class = class
+		}
+	}
+	return cred, outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
+}
+
+// try makes one attempt of r with cred.
+func (c *Client) try(ctx context.Context, cred Credential, r request, h handler) outcome {
+	actx, w := newWatchdog(ctx, c.timeout)
+	defer w.release()
+	req, err := c.newRequest(actx, cred, r)
+	if err != nil {
+		return outcome{err: &Error{Method: r.method, Path: r.path(), Detail: "build request", Err: err, class: ErrPermanent}}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return outcome{err: transportError(r, err), retry: true}
+	}
+	defer func() {
+		if !w.kept {
+			drainClose(resp.Body)
+		}
+	}()
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if r.redirect && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		ok = true
+	}
+	if !ok {
+		return statusFailure(r, cred, resp)
+	}
+	if err := h(actx, resp, w); err != nil {
+		return handlerFailure(r, err)
+	}
+	return outcome{}
+}
+
+// newRequest builds the HTTP request of r for cred.
+func (c *Client) newRequest(ctx context.Context, cred Credential, r request) (*http.Request, error) {
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, cred.base()+r.target, body)
+	if err != nil {
+		return nil, errors.New("invalid base URL or path")
+	}
+	if (req.URL.Scheme != "http" && req.URL.Scheme != "https") || req.URL.Host == "" {
+		return nil, errors.New("base URL must be http(s)://host")
+	}
+	req.Header.Set("Authorization", cred.Authorization)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// statusFailure classifies an unsuccessful answer.
+func statusFailure(r request, cred Credential, resp *http.Response) outcome {
+	e := &Error{Method: r.method, Path: r.path(), Status: resp.StatusCode,
+		Detail: errorDetail(resp.Body), class: classOf(resp.StatusCode)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if d, ok := retryAfterOf(resp.Header, time.Now()); ok {
+			e.RetryAfter, e.announced = d, true
+		}
+	}
+	out := outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		out.rejected = true
+	case http.StatusForbidden, http.StatusNotFound:
+		out.rejected = cred.Bearer()
+	}
+	return out
+}
+
+// handlerFailure turns a handler's error into an outcome.
+func handlerFailure(r request, err error) outcome {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Method: r.method, Path: r.path(), Err: err, class: ErrPermanent}
+	}
+	return outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
+}
+
+// transportError classifies a failure to get an answer (timeouts, refused
+// or reset connections) as retryable. The URL is left out: a signed
+// download URL carries a token in its query.
+func transportError(r request, err error) *Error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &Error{Method: r.method, Path: r.path(), Err: err, class: ErrRetryable}
+}
+
+// canceled wraps the caller's context error.
+func (c *Client) canceled(r request, err error) error {
+	return fmt.Errorf("%s %s: %w", r.method, r.path(), err)
+}
+
+// waitPause blocks while the client is paused (PauseUntil).
+func (c *Client) waitPause(ctx context.Context) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d := time.Until(c.PausedUntil())
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// decodeJSON decodes the answer into v. An answer that is not the JSON
+// expected is permanent; a read that breaks off (timeout, reset) is
+// retryable.
+func decodeJSON(r request, resp *http.Response, v any) error {
+	body := &readErr{r: resp.Body}
+	err := json.NewDecoder(body).Decode(v)
+	if err == nil {
+		return nil
+	}
+	e := &Error{Method: r.method, Path: r.path(), Status: resp.StatusCode,
+		Detail: "invalid JSON answer", Err: err, class: ErrPermanent}
+	if body.err != nil {
+		e.Detail, e.Err, e.class = "read answer", body.err, ErrRetryable
+	}
+	return e
+}
+
+// readErr remembers the first read error other than io.EOF, to tell a
+// broken transfer from a bad document.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErr) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// getJSON sends r and decodes a fresh T from each attempt's answer.
+func getJSON[T any](ctx context.Context, c *Client, r request) (T, error) {
+	var out T
+	err := c.do(ctx, r, func(_ context.Context, resp *http.Response, _ *watchdog) error {
+		var v T
+		if err := decodeJSON(r, resp, &v); err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
+	return out, err
+}
+
+// invalid reports an answer that breaks the API's rules.
+func invalid(r request, format string, args ...any) *Error {
+	return &Error{Method: r.method, Path: r.path(), Detail: fmt.Sprintf(format, args...), class: ErrPermanent}
+}
+
+// drainClose reads a little of body (so the connection can be reused) and
+// closes it.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, 64<<10)
+	_ = body.Close()
+}

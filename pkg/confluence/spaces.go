@@ -1,0 +1,66 @@
+package confluence
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+)
+
+// SpaceQuery filters Spaces. The zero value lists every space the caller
+// may view, current and archived, sorted by id.
+type SpaceQuery struct {
+	// IDs and Keys restrict the list to these spaces (at most 250 each).
+	IDs, Keys []string
+	// Type is global, personal, … ("" for all).
+	Type string
+	// Status is current or archived ("" for both).
+	Status string
+	// Sort is id (default), -id, key, -key, name or -name.
+	Sort string
+}
+
+// Spaces streams the spaces the caller may view (GET /wiki/api/v2/spaces),
+// one page of Options.PageSize at a time.
+func (c *Client) Spaces(ctx context.Context, q SpaceQuery) iter.Seq2[Space, error] {
+	v := url.Values{"limit": {c.limit(250)}}
+	if len(q.IDs) > 0 {
+		v.Set("ids", strings.Join(q.IDs, ","))
+	}
+	if len(q.Keys) > 0 {
+		v.Set("keys", strings.Join(q.Keys, ","))
+	}
+	setIf(v, "type", q.Type)
+	setIf(v, "status", q.Status)
+	setIf(v, "sort", q.Sort)
+	return list[Space](c, ctx, "list spaces", withQuery("/wiki/api/v2/spaces", v), nil)
+}
+
+// Space reads one space by id (GET /wiki/api/v2/spaces/{id}).
+func (c *Client) Space(ctx context.Context, id string) (Space, error) {
+	r := get("/wiki/api/v2/spaces/" + seg(id))
+	return getItem[Space](ctx, c, r, "get space "+id)
+}
+
+// setIf sets key to value when value is not empty.
+func setIf(v url.Values, key, value string) {
+	if value != "" {
+		v.Set(key, value)
+	}
+}
+
+// getItem reads one item and checks it.
+func getItem[T item](ctx context.Context, c *Client, r request, op string) (T, error) {
+	v, err := getJSON[T](ctx, c, r)
+	if err == nil {
+		if cerr := v.check(); cerr != nil {
+			err = invalid(r, "answer %v", cerr)
+		}
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", op, err)
+	}
+	return v, nil
+}
