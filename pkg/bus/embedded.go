@@ -111,11 +111,21 @@ func (l *serverLog) fatal() string {
 	return l.last
 }
 
-func (l *serverLog) Noticef(format string, v ...any) { l.log.Info(fmt.Sprintf(format, v...), "component", "nats") }
-func (l *serverLog) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...), "component", "nats") }
-func (l *serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...), "component", "nats") }
-func (l *serverLog) Debugf(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...), "component", "nats") }
-func (l *serverLog) Tracef(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...), "component", "nats") }
+func (l *serverLog) Noticef(format string, v ...any) {
+	l.log.Info(fmt.Sprintf(format, v...), "component", "nats")
+}
+func (l *serverLog) Warnf(format string, v ...any) {
+	l.log.Warn(fmt.Sprintf(format, v...), "component", "nats")
+}
+func (l *serverLog) Errorf(format string, v ...any) {
+	l.log.Error(fmt.Sprintf(format, v...), "component", "nats")
+}
+func (l *serverLog) Debugf(format string, v ...any) {
+	l.log.Debug(fmt.Sprintf(format, v...), "component", "nats")
+}
+func (l *serverLog) Tracef(format string, v ...any) {
+	l.log.Debug(fmt.Sprintf(format, v...), "component", "nats")
+}
 func (l *serverLog) Fatalf(format string, v ...any) {
 	msg := fmt.Sprintf(format, v...)
 	l.log.Error(msg, "component", "nats")

@@ -39,7 +39,7 @@ func content(id string) *proto.ContentFetched {
 		ID: id, Type: proto.TypePage, Status: "current", Title: "Runbook " + id,
 		Version: 3, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		UpdatedAt: time.Date(2026, 2, 3, 4, 5, 6, 7000000, time.UTC),
-		Body: "<p>hello</p>",
+		Body:      "<p>hello</p>",
 	}
 }
 
