@@ -78,22 +78,24 @@ func (c *Client) do(ctx context.Context, r request, h handler) error {
 }
 
 // retryWait decides whether and how long to wait before retry number
-// retry, and reports a 429 to OnRateLimit and to the client-wide pause.
+// retry. An announced Retry-After (429 or 503) pauses the whole client, as
+// Confluence counts it per credential; a 429 also goes to OnRateLimit.
 func (c *Client) retryWait(out outcome, retry int) (time.Duration, bool) {
 	e := out.err
-	announced := e.announced
 	wait := c.backoff.delay(retry)
-	if announced {
-		wait = c.backoff.afterAnnounced(e.RetryAfter)
+	pause := time.Duration(0)
+	switch {
+	case e.announced:
+		wait, pause = c.backoff.afterAnnounced(e.RetryAfter), e.RetryAfter
+	case e.Status == http.StatusTooManyRequests:
+		pause = wait
+	}
+	if pause > 0 {
+		c.PauseUntil(time.Now().Add(pause))
 	}
 	if e.Status == http.StatusTooManyRequests {
-		d := wait
-		if announced {
-			d = e.RetryAfter
-		}
-		c.PauseUntil(time.Now().Add(d))
-		c.onRateLimit(d)
-		c.log.Info("confluence rate limited", "method", e.Method, "path", e.Path, "retry_after", d, "attempt", retry+1)
+		c.onRateLimit(pause)
+		c.log.Info("confluence rate limited", "method", e.Method, "path", e.Path, "retry_after", pause, "attempt", retry+1)
 	}
 	if !out.retry || retry >= c.maxRetries || e.RetryAfter > c.maxRA {
 		return 0, false
