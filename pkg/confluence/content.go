@@ -28,10 +28,12 @@ type ListQuery struct {
 	Depth string
 	// Title keeps only items with this exact (case-insensitive) title.
 	Title string
+	// Limit is the page size asked for, 1..250; 0 means Options.PageSize.
+	Limit int
 }
 
 func (q ListQuery) values(c *Client) url.Values {
-	v := url.Values{"limit": {c.limit(250)}}
+	v := url.Values{"limit": {c.limitOr(q.Limit, 250)}}
 	switch q.BodyFormat {
 	case "":
 		v.Set("body-format", BodyStorage)

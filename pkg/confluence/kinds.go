@@ -74,3 +74,12 @@ func withQuery(path string, q url.Values) string {
 func (c *Client) limit(ceiling int) string {
 	return fmt.Sprint(min(c.pageSize, ceiling))
 }
+
+// limitOr returns the page size asked by a query (Options.PageSize when
+// asked is 0), within 1..ceiling.
+func (c *Client) limitOr(asked, ceiling int) string {
+	if asked <= 0 {
+		asked = c.pageSize
+	}
+	return fmt.Sprint(min(asked, ceiling))
+}

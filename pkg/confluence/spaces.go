@@ -19,12 +19,14 @@ type SpaceQuery struct {
 	Status string
 	// Sort is id (default), -id, key, -key, name or -name.
 	Sort string
+	// Limit is the page size asked for, 1..250; 0 means Options.PageSize.
+	Limit int
 }
 
 // Spaces streams the spaces the caller may view (GET /wiki/api/v2/spaces),
 // one page of Options.PageSize at a time.
 func (c *Client) Spaces(ctx context.Context, q SpaceQuery) iter.Seq2[Space, error] {
-	v := url.Values{"limit": {c.limit(250)}}
+	v := url.Values{"limit": {c.limitOr(q.Limit, 250)}}
 	if len(q.IDs) > 0 {
 		v.Set("ids", strings.Join(q.IDs, ","))
 	}
