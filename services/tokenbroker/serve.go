@@ -15,7 +15,9 @@ import (
 
 // HealthSubject is the micro endpoint "health" of a site's broker:
 // conflux.<site>.token.health (next to token.get and token.invalidate).
-func (s *Service) HealthSubject() string { return strings.TrimSuffix(s.sub.TokenGet(), ".get") + ".health" }
+func (s *Service) HealthSubject() string {
+	return strings.TrimSuffix(s.sub.TokenGet(), ".get") + ".health"
+}
 
 // handlers are the three endpoints of the micro service.
 type handlers struct{ get, invalidate, health micro.HandlerFunc }
@@ -44,7 +46,7 @@ func (s *Service) serve() (micro.Service, error) {
 	}
 	for _, e := range []struct {
 		name, subject string
-		h            micro.HandlerFunc
+		h             micro.HandlerFunc
 	}{
 		{"get", s.sub.TokenGet(), h.get},
 		{"invalidate", s.sub.TokenInvalidate(), h.invalidate},

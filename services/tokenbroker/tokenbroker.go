@@ -209,4 +209,3 @@ func orDefault(v, def string) string {
 func (s *Service) httpContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.o.httpClient)
 }
-
