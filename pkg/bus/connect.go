@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -86,11 +87,23 @@ func Connect(ctx context.Context, o ConnectOptions) (*nats.Conn, error) {
 	}
 }
 
+// permanentConnectError reports errors that a retry cannot fix: refused
+// credentials, missing files, TLS that does not verify.
 func permanentConnectError(err error) bool {
-	return errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
-		errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrAccountAuthExpired) ||
-		errors.Is(err, nats.ErrNkeysNotSupported) || errors.Is(err, fs.ErrNotExist) ||
-		strings.Contains(strings.ToLower(err.Error()), "authorization violation")
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	for _, target := range []error{
+		nats.ErrAuthorization, nats.ErrAuthExpired, nats.ErrAuthRevoked, nats.ErrAccountAuthExpired,
+		nats.ErrNkeysNotSupported, nats.ErrSecureConnRequired, nats.ErrSecureConnWanted, nats.ErrTLS,
+		fs.ErrNotExist,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(err.Error()), "authorization violation")
 }
 
 func (o ConnectOptions) natsOptions(log *slog.Logger) ([]nats.Option, error) {

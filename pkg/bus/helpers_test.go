@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
@@ -65,4 +66,13 @@ func streamMsgs(t *testing.T, js jetstream.JetStream, stream string) uint64 {
 		t.Fatal(err)
 	}
 	return st.CachedInfo().State.Msgs
+}
+
+func jetStream(t *testing.T, nc *nats.Conn) jetstream.JetStream {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
