@@ -1,0 +1,157 @@
+package permissions
+
+import (
+	"strings"
+	"time"
+
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// item is what the resolver needs of an incoming message, whatever its
+// kind: where the item is, which nodes' restrictions apply, and the
+// document to finish.
+type item struct {
+	crawlID string
+	kind    proto.CrawlKind
+	spaceID string
+	id      string
+	typ     string
+	version int
+	// ancestors are the ids above the item, root first; for a comment or
+	// an attachment they end with the container.
+	ancestors     []string
+	containerID   string
+	containerType string
+	authorID      string
+	doc           proto.Document
+	tracked       proto.Tracked
+}
+
+// timestamp renders a time as the document's RFC 3339 UTC milliseconds;
+// the zero time becomes "".
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// pageURL is the item's web link: site + "/wiki" + webui.
+func pageURL(site, webui string) string {
+	if webui == "" {
+		return ""
+	}
+	if strings.HasPrefix(webui, "http://") || strings.HasPrefix(webui, "https://") {
+		return webui
+	}
+	if !strings.HasPrefix(webui, "/") {
+		webui = "/" + webui
+	}
+	return strings.TrimRight(site, "/") + "/wiki" + webui
+}
+
+func ancestorIDs(as []proto.Ancestor) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+func lastOf(ids []string) *string {
+	if len(ids) == 0 {
+		return nil
+	}
+	v := ids[len(ids)-1]
+	return &v
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// contentItem reads a ContentFetched of a full or incremental crawl.
+func contentItem(m *proto.ContentFetched, site, host string) item {
+	anc := ancestorIDs(m.Ancestors)
+	it := item{
+		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: m.Type, version: m.Version,
+		ancestors: anc, containerID: m.ContainerID, containerType: m.ContainerType, authorID: m.AuthorID,
+		tracked: m,
+	}
+	it.doc = proto.Document{
+		ID: m.ID, Type: m.Type, Site: host, SpaceKey: m.SpaceKey, SpaceID: m.SpaceID,
+		Title: m.Title, URL: pageURL(site, m.WebUI),
+		ParentID: lastOf(anc), Ancestors: orEmpty(anc), ContainerID: optional(m.ContainerID),
+		Labels: orEmpty(m.Labels), Version: m.Version,
+		CreatedAt: timestamp(m.CreatedAt), UpdatedAt: timestamp(m.UpdatedAt),
+		Author: proto.Author{AccountID: m.AuthorID}, Body: m.Body, CrawlID: m.CrawlID,
+	}
+	return it
+}
+
+// storedItem reads an AttachmentStored: an attachment document, with its
+// bytes in the object store (Blob) or metadata only (Skipped).
+func storedItem(m *proto.AttachmentStored, site, host string) item {
+	a := m.Attachment
+	anc := ancestorIDs(a.Ancestors)
+	it := item{
+		crawlID: a.CrawlID, kind: a.Kind, spaceID: a.SpaceID, id: a.ID, typ: proto.TypeAttachment, version: a.Version,
+		ancestors: anc, containerID: a.ContainerID, containerType: a.ContainerType, authorID: a.AuthorID,
+		tracked: m,
+	}
+	name := a.FileName
+	if name == "" {
+		name = a.Title
+	}
+	it.doc = proto.Document{
+		ID: a.ID, Type: proto.TypeAttachment, Site: host, SpaceKey: a.SpaceKey, SpaceID: a.SpaceID,
+		Title: a.Title, URL: pageURL(site, a.WebUI),
+		ParentID: lastOf(anc), Ancestors: orEmpty(anc), ContainerID: optional(a.ContainerID),
+		Labels: orEmpty(a.Labels), Version: a.Version,
+		CreatedAt: timestamp(a.CreatedAt), UpdatedAt: timestamp(a.UpdatedAt),
+		Author:     proto.Author{AccountID: a.AuthorID},
+		Attachment: &proto.AttachmentInfo{FileName: name, MediaType: a.MediaType, Size: a.Size, Skipped: m.Skipped},
+		Blob:       m.Blob, CrawlID: a.CrawlID,
+	}
+	return it
+}
+
+// chain returns the nodes whose read restrictions apply to the item,
+// given the path above its container when the message did not carry it.
+// A comment or attachment takes its container's: the container and the
+// container's ancestors. A page or folder adds itself to its ancestors;
+// a blog post has only itself.
+func (it item) chain(containerAncestors []string) []string {
+	if it.inherits() {
+		return append(containerAncestors, it.containerID)
+	}
+	return append(append([]string{}, it.ancestors...), it.id)
+}
+
+// inherits reports whether the item takes its container's permissions.
+func (it item) inherits() bool {
+	return (it.typ == proto.TypeComment || it.typ == proto.TypeAttachment) && it.containerID != ""
+}
+
+// containerPath returns the ancestors of the container as the message
+// carries them, and whether they are known: a container path ends with
+// the container itself; a blog post container has no ancestors.
+func (it item) containerPath() ([]string, bool) {
+	if n := len(it.ancestors); n > 0 && it.ancestors[n-1] == it.containerID {
+		return it.ancestors[:n-1], true
+	}
+	if it.containerType == proto.TypeBlogPost {
+		return nil, true
+	}
+	return nil, false
+}

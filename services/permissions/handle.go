@@ -1,0 +1,142 @@
+package permissions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// keepAliveEvery is how often a long handler tells the server it is still
+// working on a message (well under the consumers' AckWait).
+const keepAliveEvery = 15 * time.Second
+
+func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+	defer keepAlive(m)()
+	s.n.items.Add(1)
+	var it item
+	switch p := m.Payload.(type) {
+	case *proto.ContentFetched:
+		if p.Kind == proto.CrawlPermissions {
+			return s.sync(ctx, p)
+		}
+		it = contentItem(p, s.site, s.host)
+	case *proto.AttachmentStored:
+		it = storedItem(p, s.site, s.host)
+	default:
+		return stage.Permanent(fmt.Errorf("permissions: unexpected %T on %s", m.Payload, m.Subject))
+	}
+	return s.resolve(ctx, it)
+}
+
+// keepAlive marks the message in progress until the returned stop is
+// called.
+func keepAlive(m *stage.Msg) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(keepAliveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// resolve finishes a document of a full or incremental crawl and
+// publishes it.
+func (s *Service) resolve(ctx context.Context, it item) error {
+	v, err := s.verdict(ctx, &it)
+	if err != nil {
+		return s.failure(ctx, it, err)
+	}
+	doc := it.doc
+	doc.ACL = v.result.ACL(v.state.Email)
+	groups := v.result.ProtoGroups(v.state.Email)
+	if doc.Author.Email, err = s.authorEmail(ctx, v.state, it.authorID); err != nil {
+		return s.failure(ctx, it, err)
+	}
+	msg := &proto.DocumentReady{Document: doc, Groups: groups}
+	subject := s.sub.Document(it.spaceID, it.id)
+	if err := s.pub.Publish(ctx, subject, msg, proto.MsgID("doc", it.id, it.version, it.crawlID)); err != nil {
+		return fmt.Errorf("publish document %s: %w", it.id, err)
+	}
+	s.n.published.Add(1)
+	s.cov.add(it.crawlID, it.spaceID, v.result.Public, v.result.Allowed, v.state.Email)
+	return nil
+}
+
+// verdict evaluates the rule for an item. For a comment or attachment
+// whose message did not carry its container's path, it looks the path up
+// (once per crawl) and completes the document's ancestors.
+func (s *Service) verdict(ctx context.Context, it *item) (verdict, error) {
+	var above []string
+	if it.inherits() {
+		path, ok := it.containerPath()
+		if !ok {
+			st := s.res.crawls.get(it.crawlID)
+			as, err := s.res.ancestors(ctx, st, "pages", it.containerID)
+			if err != nil {
+				return verdict{}, err
+			}
+			path = ancestorIDs(as)
+			it.ancestors = append(append([]string{}, path...), it.containerID)
+			it.doc.Ancestors, it.doc.ParentID = it.ancestors, lastOf(it.ancestors)
+		}
+		above = path
+	}
+	return s.res.evaluate(ctx, it.crawlID, it.spaceID, it.chain(above))
+}
+
+func (s *Service) authorEmail(ctx context.Context, st *crawlState, accountID string) (string, error) {
+	if accountID == "" {
+		return "", nil
+	}
+	ms, err := s.res.members(ctx, st, []string{accountID})
+	if err != nil {
+		return "", fmt.Errorf("author of item: %w", err)
+	}
+	return ms[0].Email, nil
+}
+
+// failure maps an error once: an item Confluence no longer has is
+// dropped (recorded, not retried); a rate limit waits as long as asked; a
+// permanent API error goes to the dead letters; anything else is retried
+// with back-off.
+func (s *Service) failure(ctx context.Context, it item, err error) error {
+	var missing *missingError
+	switch {
+	case errors.As(err, &missing):
+		return s.drop(ctx, it.tracked, err.Error())
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return err
+	}
+	err = fmt.Errorf("resolve %s %s: %w", it.typ, it.id, err)
+	if d, ok := confluence.RetryAfterOf(err); ok {
+		return stage.RetryAfter(err, d)
+	}
+	if errors.Is(err, confluence.ErrPermanent) {
+		return stage.Permanent(err)
+	}
+	return err
+}
+
+// drop records that an item cannot be published.
+func (s *Service) drop(ctx context.Context, m proto.Tracked, reason string) error {
+	crawlID, spaceID, itemID := m.Track()
+	s.n.dropped.Add(1)
+	s.log.Info("item dropped", "crawl_id", crawlID, "space_id", spaceID, "content_id", itemID, "reason", reason)
+	if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeDropped, reason); err != nil {
+		return fmt.Errorf("record dropped %s: %w", itemID, err)
+	}
+	return nil
+}

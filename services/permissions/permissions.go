@@ -1,0 +1,208 @@
+// Package permissions is the permission resolver stage: for every content
+// item and stored attachment of a crawl it computes the exact set of
+// accounts allowed to read it (package acl: the space's view grants ∩ the
+// read restrictions of the item and of every ancestor), writes it as a
+// compact ACL, finishes the document and publishes it on the documents
+// stream for the sinks.
+//
+// Every input of the rule is looked up once per crawl however many items
+// need it: process memory first, then the shared cache bucket
+// (proto.BucketCache, keyed by crawl and content, space or group id), and
+// only then Confluence, with one fetch in flight per key in a process and
+// a Create-based claim across replicas. A permission-only crawl reloads
+// each document from the documents stream, replaces its ACL and publishes
+// it again (ACLOnly) only when the ACL changed.
+package permissions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// Deps are what the stage needs.
+type Deps struct {
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Config config.Config
+	Client *confluence.Client
+	Logger *slog.Logger
+}
+
+// Option tunes the stage; the defaults suit production.
+type Option func(*options)
+
+type options struct {
+	claimWait, claimStale time.Duration
+	coverageEvery         time.Duration
+	coverageIdle          time.Duration
+	keepCrawls            int
+	recentLimit           int
+	api                   confluenceAPI
+}
+
+// WithClaimWait sets how long a replica waits for another replica's fetch
+// of the same key before fetching it itself (default DefaultClaimWait) and
+// the age of an abandoned claim (default DefaultClaimStale).
+func WithClaimWait(wait, stale time.Duration) Option {
+	return func(o *options) { o.claimWait, o.claimStale = wait, stale }
+}
+
+// WithCoverageEvery sets how often finished spaces are looked for to log
+// their email coverage (default 10s), and how long a space must have been
+// quiet before its coverage is logged although this process did not see
+// all its items (default 1m; other replicas saw the rest).
+func WithCoverageEvery(every, idle time.Duration) Option {
+	return func(o *options) { o.coverageEvery, o.coverageIdle = every, idle }
+}
+
+// Service is the permission resolver.
+type Service struct {
+	d       Deps
+	o       options
+	log     *slog.Logger
+	site    string // site URL without trailing slash
+	host    string
+	sub     proto.Subjects
+	pub     *bus.Publisher
+	tracker *progress.Tracker
+	docs    lastMsgGetter
+	res     *resolver
+	cov     *coverage
+	runners []*stage.Runner
+	n       counters
+}
+
+// New binds the buckets and the documents stream (bus.EnsureTopology must
+// have created them) and builds the two consumers: content items and
+// stored attachments.
+func New(d Deps, opts ...Option) (*Service, error) {
+	o := options{claimWait: DefaultClaimWait, claimStale: DefaultClaimStale,
+		coverageEvery: 10 * time.Second, coverageIdle: time.Minute, keepCrawls: 4, recentLimit: 100_000}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if d.JS == nil {
+		return nil, errors.New("permissions: Deps.JS is required")
+	}
+	if o.api == nil {
+		if d.Client == nil {
+			return nil, errors.New("permissions: Deps.Client is required")
+		}
+		o.api = d.Client
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := &Service{d: d, o: o, log: d.Logger.With("stage", proto.StagePermissions),
+		site: trimSlash(d.Config.Site), host: d.Config.SiteHost(), sub: proto.For(d.Config.Site),
+		pub: bus.NewPublisher(d.JS), cov: newCoverage(1000)}
+	if err := s.bind(ctx); err != nil {
+		return nil, err
+	}
+	return s, s.buildRunners()
+}
+
+func (s *Service) bind(ctx context.Context) error {
+	var err error
+	if s.tracker, err = progress.Open(ctx, s.d.JS); err != nil {
+		return err
+	}
+	cache, err := s.d.JS.KeyValue(ctx, proto.BucketCache)
+	if err != nil {
+		return fmt.Errorf("open cache bucket %s: %w", proto.BucketCache, err)
+	}
+	users, err := s.d.JS.KeyValue(ctx, proto.BucketUsers)
+	if err != nil {
+		return fmt.Errorf("open users bucket %s: %w", proto.BucketUsers, err)
+	}
+	docs, err := s.d.JS.Stream(ctx, proto.StreamDocuments)
+	if err != nil {
+		return fmt.Errorf("open documents stream %s: %w", proto.StreamDocuments, err)
+	}
+	s.docs = docs
+	s.res = &resolver{
+		api:    s.o.api,
+		store:  &store{kv: cache, owner: owner(), wait: s.o.claimWait, stale: s.o.claimStale},
+		emails: users,
+		crawls: &crawlStates{keep: s.o.keepCrawls, limit: s.o.recentLimit},
+	}
+	return nil
+}
+
+func (s *Service) buildRunners() error {
+	for _, in := range []struct{ input, stream string }{
+		{"content", proto.StreamContent},
+		{"stored", proto.StreamStored},
+	} {
+		r, err := stage.NewRunner(s.d.JS, stage.Config{
+			Stage:       proto.StagePermissions,
+			Site:        s.d.Config.Site,
+			Stream:      in.stream,
+			Durable:     proto.Durable(proto.StagePermissions, in.input, s.d.Config.Site),
+			Concurrency: s.d.Config.Crawl.Concurrency,
+		}, s.handle, stage.WithLogger(s.log), stage.WithOnDeadLetter(s.deadLetter))
+		if err != nil {
+			return fmt.Errorf("permissions: %s consumer: %w", in.input, err)
+		}
+		s.runners = append(s.runners, r)
+	}
+	return nil
+}
+
+// Run consumes content items and stored attachments until ctx is done,
+// then finishes the items in flight and returns.
+func (s *Service) Run(ctx context.Context) error {
+	p := pool.New().WithErrors().WithContext(ctx)
+	for _, r := range s.runners {
+		p.Go(r.Run)
+	}
+	p.Go(func(ctx context.Context) error {
+		s.watchCoverage(ctx)
+		return nil
+	})
+	return p.Wait()
+}
+
+// deadLetter records a failed outcome for an item the runner gave up on.
+func (s *Service) deadLetter(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
+	crawlID, spaceID, itemID := dl.CrawlID, dl.SpaceID, dl.ItemID
+	if t, ok := m.(proto.Tracked); ok && crawlID == "" {
+		crawlID, spaceID, itemID = t.Track()
+	}
+	s.n.failed.Add(1)
+	err := s.tracker.Outcome(ctx, crawlID, spaceID, itemID,
+		proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StagePermissions, Reason: dl.Error})
+	if err != nil {
+		s.log.Error("record failed item", "crawl_id", crawlID, "space_id", spaceID, "content_id", itemID, "err", err)
+	}
+}
+
+func owner() string {
+	h, _ := os.Hostname()
+	return h + "/" + strconv.Itoa(os.Getpid())
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}

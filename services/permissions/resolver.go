@@ -1,0 +1,393 @@
+package permissions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync/atomic"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/acl"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// contentSource is what the resolver asks Confluence about spaces and
+// content (pkg/confluence's Client).
+type contentSource interface {
+	SpacePermissions(ctx context.Context, spaceID string) iter.Seq2[confluence.SpacePermission, error]
+	ReadRestrictions(ctx context.Context, contentID string) (confluence.Restriction, error)
+	Ancestors(ctx context.Context, kind, id string) ([]confluence.Ancestor, error)
+}
+
+// directorySource is what the resolver asks Confluence about groups and
+// accounts (pkg/confluence's Client).
+type directorySource interface {
+	Group(ctx context.Context, groupID string) (confluence.Group, error)
+	GroupMembers(ctx context.Context, groupID string) iter.Seq2[confluence.User, error]
+	Users(ctx context.Context, accountIDs []string) ([]confluence.User, error)
+}
+
+// confluenceAPI is both.
+type confluenceAPI interface {
+	contentSource
+	directorySource
+}
+
+// emailBook is the users bucket (proto.BucketUsers): account id token →
+// email, imported from the admin "Export users" CSV.
+type emailBook interface {
+	Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error)
+}
+
+// resolver gathers the inputs of the permission rule for an item, each
+// once per crawl (process memory, then the shared cache, then Confluence),
+// and evaluates it with package acl.
+type resolver struct {
+	api    confluenceAPI
+	store  *store
+	emails emailBook
+	crawls *crawlStates
+	calls  apiCounters
+}
+
+// apiCounters count the Confluence look-ups this process made.
+type apiCounters struct {
+	spaces, restrictions, groups, userBatches, ancestors atomic.Int64
+}
+
+// missingError says an item cannot be resolved because Confluence no
+// longer has it (or one of its ancestors, or its space): the item is
+// dropped, not retried.
+type missingError struct{ what string }
+
+func (e *missingError) Error() string { return e.what + " not found" }
+
+// verdict is an evaluated item.
+type verdict struct {
+	result acl.Result
+	state  *crawlState
+}
+
+// evaluate applies the rule to an item of a space whose path is chain:
+// the ids of every node whose read restriction applies (ancestors, and the
+// item itself or its container), in any order.
+func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain []string) (verdict, error) {
+	st := r.crawls.get(crawlID)
+	sp, err := r.space(ctx, st, spaceID)
+	if err != nil {
+		return verdict{}, err
+	}
+	space := acl.Space{Anonymous: sp.Anonymous, Principals: acl.Principals{Users: ids(sp.Users), Groups: sp.Groups}}
+	groups := slices.Clone(sp.Groups)
+	names := map[string]string{}
+	restrictions := make([]acl.Principals, 0, len(chain))
+	for _, id := range chain {
+		rec, err := r.restriction(ctx, st, id)
+		if err != nil {
+			return verdict{}, err
+		}
+		p := acl.Principals{Users: ids(rec.Users)}
+		for _, g := range rec.Groups {
+			p.Groups = append(p.Groups, g.ID)
+			groups = append(groups, g.ID)
+			names[g.ID] = g.Name
+		}
+		restrictions = append(restrictions, p)
+	}
+	for _, id := range unique(groups) {
+		if _, err := r.group(ctx, st, id, names[id]); err != nil {
+			return verdict{}, err
+		}
+	}
+	return verdict{result: acl.Evaluate(space, restrictions, st), state: st}, nil
+}
+
+// space returns a space's view grants, fetched once per crawl.
+func (r *resolver) space(ctx context.Context, st *crawlState, spaceID string) (spaceRecord, error) {
+	if rec, ok := st.space(spaceID); ok {
+		return found(rec, rec.Found, "space "+spaceID)
+	}
+	rec, err := st.spaceFlights.do(ctx, spaceID, func(ctx context.Context) (spaceRecord, error) {
+		rec, err := loadValue(ctx, r.store, st.keys.space(spaceID), func(ctx context.Context) (spaceRecord, error) {
+			return r.fetchSpace(ctx, st, spaceID)
+		})
+		if err != nil {
+			return rec, err
+		}
+		st.learnUsers(rec.Users)
+		st.learnSpace(spaceID, rec)
+		return rec, nil
+	})
+	if err != nil {
+		return rec, err
+	}
+	return found(rec, rec.Found, "space "+spaceID)
+}
+
+func (r *resolver) fetchSpace(ctx context.Context, st *crawlState, spaceID string) (spaceRecord, error) {
+	r.calls.spaces.Add(1)
+	rec := spaceRecord{Found: true}
+	var users []string
+	for p, err := range r.api.SpacePermissions(ctx, spaceID) {
+		if errors.Is(err, confluence.ErrNotFound) {
+			return spaceRecord{}, nil
+		}
+		if err != nil {
+			return rec, fmt.Errorf("permissions of space %s: %w", spaceID, err)
+		}
+		if p.Operation.Key != "read" || p.Operation.TargetType != "space" {
+			continue
+		}
+		switch p.Principal.Type {
+		case "user":
+			users = append(users, p.Principal.ID)
+		case "group":
+			rec.Groups = append(rec.Groups, p.Principal.ID)
+		case "role":
+			// Only ANONYMOUS is known to grant view; other roles admit
+			// nobody here rather than everybody.
+			rec.Anonymous = rec.Anonymous || p.Principal.ID == "ANONYMOUS"
+		}
+	}
+	rec.Groups = unique(rec.Groups)
+	var err error
+	rec.Users, err = r.members(ctx, st, unique(users))
+	return rec, err
+}
+
+// restriction returns the read restriction of one content id, fetched
+// once per crawl.
+func (r *resolver) restriction(ctx context.Context, st *crawlState, id string) (restrictionRecord, error) {
+	if rec, ok := st.restr.get(id); ok {
+		return found(rec, rec.Found, "content "+id)
+	}
+	rec, err := st.restrFlights.do(ctx, id, func(ctx context.Context) (restrictionRecord, error) {
+		rec, err := loadValue(ctx, r.store, st.keys.restriction(id), func(ctx context.Context) (restrictionRecord, error) {
+			return r.fetchRestriction(ctx, st, id)
+		})
+		if err != nil {
+			return rec, err
+		}
+		st.learnUsers(rec.Users)
+		st.restr.put(id, rec)
+		return rec, nil
+	})
+	if err != nil {
+		return rec, err
+	}
+	return found(rec, rec.Found, "content "+id)
+}
+
+func (r *resolver) fetchRestriction(ctx context.Context, st *crawlState, id string) (restrictionRecord, error) {
+	r.calls.restrictions.Add(1)
+	res, err := r.api.ReadRestrictions(ctx, id)
+	if errors.Is(err, confluence.ErrNotFound) {
+		return restrictionRecord{}, nil
+	}
+	if err != nil {
+		return restrictionRecord{}, fmt.Errorf("read restriction of %s: %w", id, err)
+	}
+	rec := restrictionRecord{Found: true}
+	users := make([]string, 0, len(res.Users))
+	for _, u := range res.Users {
+		users = append(users, u.AccountID)
+	}
+	for _, g := range res.Groups {
+		if g.ID != "" && !slices.ContainsFunc(rec.Groups, func(x groupRef) bool { return x.ID == g.ID }) {
+			rec.Groups = append(rec.Groups, groupRef{ID: g.ID, Name: g.Name})
+		}
+	}
+	rec.Users, err = r.members(ctx, st, unique(users))
+	return rec, err
+}
+
+// group makes sure a group and its members are known, fetched once per
+// crawl. name is the name a restriction gave it, if any.
+func (r *resolver) group(ctx context.Context, st *crawlState, id, name string) (groupState, error) {
+	if g, ok := st.group(id); ok {
+		return g, nil
+	}
+	return st.groupFlights.do(ctx, id, func(ctx context.Context) (groupState, error) {
+		var fetched *groupState
+		rec, err := loadValue(ctx, r.store, st.keys.group(id), func(ctx context.Context) (groupRecord, error) {
+			rec, g, err := r.fetchGroup(ctx, st, id, name)
+			fetched = &g
+			return rec, err
+		})
+		if err != nil {
+			return groupState{}, err
+		}
+		g := groupState{exists: rec.Exists, name: rec.Name}
+		if fetched != nil {
+			g = *fetched
+		} else if rec.Exists {
+			if g.members, err = r.loadChunks(ctx, st, id, rec); err != nil {
+				return groupState{}, err
+			}
+		}
+		if g.name == "" {
+			g.name = name
+		}
+		st.learnGroup(id, g)
+		return g, nil
+	})
+}
+
+// fetchGroup lists a group's members to the end, resolves them and stores
+// them in chunks; the caller stores the head record last.
+func (r *resolver) fetchGroup(ctx context.Context, st *crawlState, id, name string) (groupRecord, groupState, error) {
+	r.calls.groups.Add(1)
+	info, err := r.api.Group(ctx, id)
+	if errors.Is(err, confluence.ErrNotFound) {
+		return groupRecord{}, groupState{}, nil // deleted: admits nobody
+	}
+	if err != nil {
+		return groupRecord{}, groupState{}, fmt.Errorf("group %s: %w", id, err)
+	}
+	if info.Name != "" {
+		name = info.Name
+	}
+	var ids []string
+	for u, err := range r.api.GroupMembers(ctx, id) {
+		if errors.Is(err, confluence.ErrNotFound) {
+			return groupRecord{}, groupState{}, nil // deleted: admits nobody
+		}
+		if err != nil {
+			return groupRecord{}, groupState{}, fmt.Errorf("members of group %s: %w", id, err)
+		}
+		ids = append(ids, u.AccountID)
+	}
+	ids = unique(ids)
+	ms, err := r.members(ctx, st, ids)
+	if err != nil {
+		return groupRecord{}, groupState{}, err
+	}
+	rec := groupRecord{Exists: true, Name: name, Members: len(ms)}
+	for start := 0; start < len(ms); start += chunkSize {
+		if err := putValue(ctx, r.store, st.keys.groupChunk(id, rec.Chunks), ms[start:min(start+chunkSize, len(ms))]); err != nil {
+			return rec, groupState{}, err
+		}
+		rec.Chunks++
+	}
+	return rec, groupState{exists: true, name: name, members: ids}, nil
+}
+
+func (r *resolver) loadChunks(ctx context.Context, st *crawlState, id string, rec groupRecord) ([]string, error) {
+	out := make([]string, 0, rec.Members)
+	for n := range rec.Chunks {
+		var ms []member
+		if err := getValue(ctx, r.store, st.keys.groupChunk(id, n), &ms); err != nil {
+			return nil, fmt.Errorf("members of group %s: %w", id, err)
+		}
+		st.learnUsers(ms)
+		out = append(out, ids(ms)...)
+	}
+	return out, nil
+}
+
+// ancestors returns the path above a page the message did not carry.
+func (r *resolver) ancestors(ctx context.Context, st *crawlState, kind, id string) ([]proto.Ancestor, error) {
+	if rec, ok := st.anc.get(id); ok {
+		return found(rec.Ancestors, rec.Found, "content "+id)
+	}
+	rec, err := st.ancFlights.do(ctx, id, func(ctx context.Context) (ancestorsRecord, error) {
+		rec, err := loadValue(ctx, r.store, st.keys.ancestors(id), func(ctx context.Context) (ancestorsRecord, error) {
+			r.calls.ancestors.Add(1)
+			as, err := r.api.Ancestors(ctx, kind, id)
+			if errors.Is(err, confluence.ErrNotFound) {
+				return ancestorsRecord{}, nil
+			}
+			if err != nil {
+				return ancestorsRecord{}, fmt.Errorf("ancestors of %s: %w", id, err)
+			}
+			rec := ancestorsRecord{Found: true}
+			for _, a := range as {
+				rec.Ancestors = append(rec.Ancestors, proto.Ancestor{ID: a.ID, Type: a.Type})
+			}
+			return rec, nil
+		})
+		if err == nil {
+			st.anc.put(id, rec)
+		}
+		return rec, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return found(rec.Ancestors, rec.Found, "content "+id)
+}
+
+// members resolves accounts: whether each is active, and its email from
+// the API, else from the imported users CSV. Accounts the API does not
+// return are not active.
+func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []string) ([]member, error) {
+	if missing := st.missingUsers(accountIDs); len(missing) > 0 {
+		r.calls.userBatches.Add(1)
+		users, err := r.api.Users(ctx, missing)
+		if err != nil {
+			return nil, fmt.Errorf("look up %d users: %w", len(missing), err)
+		}
+		byID := make(map[string]confluence.User, len(users))
+		for _, u := range users {
+			byID[u.AccountID] = u
+		}
+		learned := make([]member, 0, len(missing))
+		for _, id := range missing {
+			u, ok := byID[id]
+			m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email}
+			if m.Email == "" && ok {
+				if m.Email, err = r.importedEmail(ctx, id); err != nil {
+					return nil, err
+				}
+			}
+			learned = append(learned, m)
+		}
+		st.learnUsers(learned)
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]member, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		out = append(out, st.users[id])
+	}
+	return out, nil
+}
+
+func (r *resolver) importedEmail(ctx context.Context, accountID string) (string, error) {
+	if r.emails == nil {
+		return "", nil
+	}
+	e, err := r.emails.Get(ctx, proto.Token(accountID))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("imported email of %s: %w", accountID, err)
+	}
+	return string(e.Value()), nil
+}
+
+func found[T any](v T, ok bool, what string) (T, error) {
+	if !ok {
+		return v, &missingError{what: what}
+	}
+	return v, nil
+}
+
+func ids(ms []member) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func unique(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

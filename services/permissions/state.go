@@ -1,0 +1,186 @@
+package permissions
+
+import (
+	"sync"
+
+	"github.com/conflux-dev/conflux/pkg/acl"
+)
+
+// crawlState is what this process has learned about one crawl: accounts,
+// groups, space grants and restrictions, in front of the shared cache.
+// It implements acl.Directory.
+type crawlState struct {
+	id   string
+	keys cacheKeys
+
+	mu     sync.RWMutex
+	users  map[string]member
+	groups map[string]groupState
+	spaces map[string]spaceRecord
+	restr  *recent[restrictionRecord]
+	anc    *recent[ancestorsRecord]
+
+	spaceFlights flights[spaceRecord]
+	restrFlights flights[restrictionRecord]
+	groupFlights flights[groupState]
+	ancFlights   flights[ancestorsRecord]
+}
+
+// groupState is a group as the evaluation reads it; a group that does not
+// exist admits nobody.
+type groupState struct {
+	exists  bool
+	name    string
+	members []string
+}
+
+func newCrawlState(id string, limit int) *crawlState {
+	return &crawlState{
+		id: id, keys: keysOf(id),
+		users:  map[string]member{},
+		groups: map[string]groupState{},
+		spaces: map[string]spaceRecord{},
+		restr:  newRecent[restrictionRecord](limit),
+		anc:    newRecent[ancestorsRecord](limit),
+	}
+}
+
+// Group implements acl.Directory.
+func (s *crawlState) Group(id string) (acl.Group, bool) {
+	s.mu.RLock()
+	g, ok := s.groups[id]
+	s.mu.RUnlock()
+	if !ok || !g.exists {
+		return acl.Group{}, false
+	}
+	return acl.Group{ID: id, Name: g.name, Members: g.members}, true
+}
+
+// Active implements acl.Directory.
+func (s *crawlState) Active(accountID string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.users[accountID].Active
+}
+
+// Email returns an account's known email, or "".
+func (s *crawlState) Email(accountID string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.users[accountID].Email
+}
+
+func (s *crawlState) learnUsers(ms []member) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range ms {
+		s.users[m.ID] = m
+	}
+}
+
+// missingUsers returns the ids this process knows nothing about.
+func (s *crawlState) missingUsers(ids []string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := s.users[id]; !ok && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (s *crawlState) group(id string) (groupState, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, ok := s.groups[id]
+	return g, ok
+}
+
+func (s *crawlState) learnGroup(id string, g groupState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = g
+}
+
+func (s *crawlState) space(id string) (spaceRecord, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.spaces[id]
+	return r, ok
+}
+
+func (s *crawlState) learnSpace(id string, r spaceRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spaces[id] = r
+}
+
+// crawlStates keeps the state of the few most recent crawls.
+type crawlStates struct {
+	mu     sync.Mutex
+	keep   int
+	limit  int
+	states []*crawlState // most recently used last
+}
+
+// get returns the state of a crawl, creating it and forgetting the least
+// recently used one beyond keep.
+func (c *crawlStates) get(crawlID string) *crawlState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, s := range c.states {
+		if s.id == crawlID {
+			c.states = append(append(c.states[:i:i], c.states[i+1:]...), s)
+			return s
+		}
+	}
+	s := newCrawlState(crawlID, c.limit)
+	c.states = append(c.states, s)
+	if len(c.states) > c.keep {
+		c.states = c.states[len(c.states)-c.keep:]
+	}
+	return s
+}
+
+// recent is a bounded map that keeps roughly the most recently used
+// entries: two generations of at most limit entries each; a hit in the old
+// generation moves the entry to the new one.
+type recent[T any] struct {
+	mu       sync.Mutex
+	limit    int
+	cur, old map[string]T
+}
+
+func newRecent[T any](limit int) *recent[T] {
+	return &recent[T]{limit: limit, cur: map[string]T{}, old: map[string]T{}}
+}
+
+func (r *recent[T]) get(k string) (T, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v, ok := r.cur[k]; ok {
+		return v, true
+	}
+	v, ok := r.old[k]
+	if ok {
+		r.putLocked(k, v)
+	}
+	return v, ok
+}
+
+func (r *recent[T]) put(k string, v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.putLocked(k, v)
+}
+
+func (r *recent[T]) putLocked(k string, v T) {
+	if len(r.cur) >= r.limit {
+		r.old, r.cur = r.cur, map[string]T{}
+	}
+	r.cur[k] = v
+}

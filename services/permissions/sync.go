@@ -1,0 +1,64 @@
+package permissions
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/conflux-dev/conflux/pkg/acl"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// sync is the permission-only path: it reloads the item's last document
+// from the documents stream, recomputes its ACL and publishes the document
+// again, marked ACLOnly, only when the ACL (or the membership of a group
+// it lists) changed. An unchanged document is recorded as written at
+// once; a changed one is recorded by the sink once it has written it. No
+// body or file is fetched.
+func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
+	prev, err := lastDocument(ctx, s.d.JS, s.docs, s.sub.Document(m.SpaceID, m.ID))
+	if err != nil {
+		return err
+	}
+	if prev == nil {
+		return s.drop(ctx, m, "no document to update")
+	}
+	it := documentItem(m, prev)
+	v, err := s.verdict(ctx, &it)
+	if err != nil {
+		return s.failure(ctx, it, err)
+	}
+	doc := prev.Document
+	doc.ACL = v.result.ACL(v.state.Email)
+	groups := v.result.ProtoGroups(v.state.Email)
+	s.cov.add(m.CrawlID, m.SpaceID, v.result.Public, v.result.Allowed, v.state.Email)
+	hash := acl.Hash(doc.ACL, groups)
+	if hash == acl.Hash(prev.Document.ACL, prev.Groups) {
+		s.n.unchanged.Add(1)
+		if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeWritten, "acl unchanged"); err != nil {
+			return fmt.Errorf("record unchanged %s: %w", m.ID, err)
+		}
+		return nil
+	}
+	doc.CrawlID = m.CrawlID
+	msg := &proto.DocumentReady{Document: doc, Groups: groups, ACLOnly: true}
+	id := proto.MsgID("acl", doc.ID, doc.Version, m.CrawlID) + ":" + hash
+	if err := s.pub.Publish(ctx, s.sub.Document(m.SpaceID, m.ID), msg, id); err != nil {
+		return fmt.Errorf("publish acl of %s: %w", m.ID, err)
+	}
+	s.n.aclUpdates.Add(1)
+	return nil
+}
+
+// documentItem is the item of a permission-only sync, read from its last
+// document: the path and container the document was written with.
+func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
+	d := prev.Document
+	it := item{
+		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: d.Type, version: d.Version,
+		ancestors: d.Ancestors, authorID: d.Author.AccountID, doc: d, tracked: m,
+	}
+	if d.ContainerID != nil {
+		it.containerID = *d.ContainerID
+	}
+	return it
+}
