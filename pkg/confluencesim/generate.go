@@ -38,7 +38,7 @@ type Size struct {
 	// blog post (default 0.5).
 	AttachmentsPerPage float64
 	// CommentsPerPage is the mean number of root comments of a page or
-	// blog post (default 0.5); a third of them get a reply.
+	// blog post (default 0.5); two in five get one or two replies.
 	CommentsPerPage float64
 	// RestrictedShare is the share of pages, folders and blog posts with a
 	// read restriction (default 0.1); about half as many more carry an
@@ -216,11 +216,15 @@ func (g *generator) tree(s *Space) {
 	home := b.content("page", s, nil, s.Name+" Home", g.body(), g.pickUser(), 1)
 	s.HomepageID = home.ID
 	nodes := []node{{home, 1}}
+	var folders []node
 	for j := 1; j < g.size.PagesPerSpace; j++ {
 		var parent *Content
 		depth := 1
 		if b.rng.IntN(5) > 0 {
 			p := nodes[b.rng.IntN(len(nodes))]
+			if len(folders) > 0 && b.rng.IntN(3) == 0 {
+				p = folders[b.rng.IntN(len(folders))] // folders between pages
+			}
 			if p.depth < g.size.MaxDepth {
 				parent, depth = p.c, p.depth+1
 			}
@@ -231,6 +235,9 @@ func (g *generator) tree(s *Space) {
 		}
 		c := b.content(typ, s, parent, fmt.Sprintf("%s %d %s", s.Key, j, g.text(2)), g.body(), g.pickUser(), 2+j)
 		nodes = append(nodes, node{c, depth})
+		if typ == "folder" {
+			folders = append(folders, node{c, depth})
+		}
 	}
 	for _, n := range nodes {
 		if n.c.Type == "page" {
@@ -288,7 +295,7 @@ func (g *generator) decorate(c *Content) {
 		if kind == "inline" && b.rng.IntN(3) == 0 {
 			root.ResolutionStatus = "resolved"
 		}
-		if b.rng.IntN(3) == 0 {
+		for r := b.rng.IntN(5); r > 2; r-- {
 			b.comment(kind, c, root, "<p>"+g.text(6)+"</p>", g.pickUser(), b.rng.IntN(200)+200)
 		}
 	}

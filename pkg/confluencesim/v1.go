@@ -3,7 +3,6 @@ package confluencesim
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,13 +338,12 @@ func (q *req) v1Spaces() reply {
 	}
 	ex := q.expands()
 	serve := limit
-	if q.s.opts.SpaceShortPages && limit > 2 {
-		serve = limit - 1 - start%3
+	if q.s.opts.SpaceShortPages && limit > 1 {
+		serve = max(1, limit-1-start%2)
 	}
 	m := pageV1(q, spaces, start, serve, func(s *Space) any { return q.spaceV1(s, ex) })
 	m["limit"] = limit
-	if next, ok := m["_links"].(map[string]any)["next"]; ok && serve != limit {
-		_ = next
+	if start+serve < len(spaces) {
 		m["_links"].(map[string]any)["next"] = q.nextV1(start+serve, limit)
 	}
 	return q.ok(m)
@@ -360,4 +358,3 @@ func (q *req) v1Space() reply {
 	return q.ok(q.spaceV1(s, q.expands()))
 }
 
-var _ = http.StatusOK
