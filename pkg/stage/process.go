@@ -1,0 +1,110 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// process decodes, handles and settles one message.
+func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
+	r.stats.inFlight.Add(1)
+	defer r.stats.inFlight.Add(-1)
+	defer r.stats.processed.Add(1)
+	md, err := m.Metadata()
+	if err != nil { // not a JetStream message: nothing to settle
+		r.log.Error("message without metadata", "subject", m.Subject(), "error", err)
+		return
+	}
+	log := r.log.With("subject", m.Subject(), "attempt", md.NumDelivered, "stream_seq", md.Sequence.Stream)
+	payload, err := bus.DecodeMsg(ctx, r.js, m)
+	switch {
+	case errors.Is(err, bus.ErrMalformed) || errors.Is(err, bus.ErrUnknownSchema):
+		r.giveUp(ctx, m, md, nil, err, log)
+		return
+	case err != nil:
+		r.settle(ctx, m, md, nil, err, lim, log)
+		return
+	}
+	if t, ok := payload.(proto.Tracked); ok {
+		_, _, item := t.Track()
+		log = log.With("content_id", item)
+	}
+	msg := &Msg{Subject: m.Subject(), Header: m.Headers(), Payload: payload, Raw: m, Deliveries: md.NumDelivered}
+	err = r.handle(ctx, msg, lim.inProgress, log)
+	r.settle(ctx, m, md, payload, err, lim, log)
+}
+
+// handle runs the handler, renewing the message's AckWait while it runs;
+// a panic becomes an error.
+func (r *Runner) handle(ctx context.Context, m *Msg, every time.Duration, log *slog.Logger) (err error) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := m.Raw.InProgress(); err != nil {
+					log.Debug("in progress", "error", err)
+				}
+			}
+		}
+	})
+	defer func() {
+		close(done)
+		wg.Wait()
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("handler panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	return r.h(ctx, m)
+}
+
+// settle acks, retries or gives up on a message after its handler ran.
+func (r *Runner) settle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, payload proto.Message, err error, lim limits, log *slog.Logger) {
+	last := lim.maxDeliver > 0 && md.NumDelivered >= uint64(lim.maxDeliver)
+	switch {
+	case err == nil:
+		r.stats.acked.Add(1)
+		if err := m.Ack(); err != nil {
+			log.Warn("ack", "error", err)
+		}
+		log.Debug("handled")
+	case IsPermanent(err):
+		r.giveUp(ctx, m, md, payload, err, log)
+	case last:
+		r.giveUp(ctx, m, md, payload, fmt.Errorf("gave up after %d deliveries: %w", md.NumDelivered, err), log)
+	case ctx.Err() != nil: // cut off by shutdown: another replica takes it now
+		r.stats.interrupted.Add(1)
+		log.Info("handed back at shutdown", "error", err)
+		if err := m.Nak(); err != nil {
+			log.Warn("nak", "error", err)
+		}
+	default:
+		d, ok := RetryDelay(err)
+		if !ok {
+			d = backoff(r.cfg.BackoffBase, r.cfg.BackoffMax, md.NumDelivered)
+		}
+		r.stats.retried.Add(1)
+		log.Warn("will retry", "error", err, "delay", d)
+		if err := m.NakWithDelay(d); err != nil {
+			log.Warn("nak", "error", err)
+		}
+	}
+}
