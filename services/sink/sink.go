@@ -1,0 +1,170 @@
+// Package sink is the last stage: it writes every finished document of the
+// documents stream into the configured sink (the file sink, pkg/filesink)
+// and removes what the tombstones delete, acking each message only after
+// the durable write and recording its outcome for crawl completion.
+//
+//   - DocumentReady: the storage-format body becomes plain text
+//     (pkg/storagetext; a conversion error keeps the document with empty
+//     text and says so in the outcome's reason), the attachment's bytes are
+//     copied from the object store, the groups the ACL names are written to
+//     identities, and the document is upserted by id and version; then the
+//     outcome "written" is recorded.
+//   - DocumentDeleted: the document and its files are removed; then the
+//     deletion is recorded.
+//
+// The sweeper (see sweep.go) turns what a full crawl no longer saw into
+// tombstones, and Rebuild refills a sink from the documents stream alone.
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/filesink"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// Deps are what the stage needs. Client is not used (the sink never calls
+// Confluence). Sink is optional: nil opens the file sink at
+// Config.Sink.Dir, which the service then closes when Run returns.
+type Deps struct {
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Config config.Config
+	Client *confluence.Client
+	Logger *slog.Logger
+	Sink   Sink
+}
+
+// Sink is where documents go. filesink.Sink implements it.
+type Sink interface {
+	// Upsert writes a document and, when attachment is not nil, its file;
+	// a lower version than the stored one is ignored. It reports whether
+	// anything was written.
+	Upsert(ctx context.Context, doc proto.Document, attachment io.Reader) (bool, error)
+	// Delete removes a document and its files; a missing one is no error.
+	Delete(ctx context.Context, id string) error
+	// WriteGroup writes a group with its members.
+	WriteGroup(ctx context.Context, g proto.Group) error
+}
+
+// setupTimeout bounds binding the buckets and stores.
+const setupTimeout = 30 * time.Second
+
+// Service is the sink stage with its sweeper.
+type Service struct {
+	log     *slog.Logger
+	js      jetstream.JetStream
+	cfg     config.Config
+	sink    Sink
+	closer  io.Closer // the file sink opened by New, if any
+	blobs   jetstream.ObjectStore
+	tracker *progress.Tracker
+	pub     *bus.Publisher
+	runner  *stage.Runner
+	// SweepEvery is how often the sweeper looks for complete spaces of
+	// full crawls. Default 3s. Set it before Run.
+	SweepEvery time.Duration
+}
+
+// New builds the stage; the topology must exist (bus.EnsureTopology).
+func New(d Deps) (*Service, error) {
+	s, err := newService(d)
+	if err != nil {
+		return nil, err
+	}
+	s.runner, err = stage.NewRunner(d.JS, stage.Config{
+		Stage:   proto.StageSink,
+		Site:    d.Config.Site,
+		Stream:  proto.StreamDocuments,
+		Durable: proto.Durable(proto.StageSink, "docs", d.Config.Site),
+	}, s.handle, stage.WithLogger(s.log), stage.WithOnDeadLetter(s.failed))
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("sink: %w", err)
+	}
+	return s, nil
+}
+
+// newService binds what both the stage and Rebuild need.
+func newService(d Deps) (*Service, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, sink: d.Sink,
+		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	var err error
+	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
+		return nil, fmt.Errorf("sink: open object store %s: %w", proto.ObjectBlobs, err)
+	}
+	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
+		return nil, fmt.Errorf("sink: %w", err)
+	}
+	if s.sink == nil {
+		if d.Config.Sink.Type != "" && d.Config.Sink.Type != config.SinkFiles {
+			return nil, fmt.Errorf("sink: sink.type %q is not implemented (only %q)", d.Config.Sink.Type, config.SinkFiles)
+		}
+		fs, err := filesink.Open(d.Config.Sink.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("sink: %w", err)
+		}
+		s.sink, s.closer = fs, fs
+	}
+	return s, nil
+}
+
+// Run writes documents and sweeps full crawls until ctx is done, then
+// finishes the writes in flight and returns.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.sweepLoop(ctx)
+	}()
+	err := s.runner.Run(ctx)
+	<-done
+	return err
+}
+
+// failed records the outcome of a document the sink gave up on, so that
+// the crawl still completes (and says what failed).
+func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
+	o := proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StageSink, Reason: dl.Error}
+	var err error
+	if t, ok := m.(proto.Tracked); ok {
+		crawl, space, item := t.Track()
+		err = s.tracker.Outcome(ctx, crawl, space, item, o)
+	} else if dl.CrawlID != "" && dl.ItemID != "" {
+		err = s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o)
+	}
+	if err != nil {
+		s.log.Error("record failed document", "subject", dl.Subject, "err", err)
+	}
+}
+
+func (s *Service) close() {
+	if s.closer != nil {
+		if err := s.closer.Close(); err != nil {
+			s.log.Warn("close sink", "err", err)
+		}
+		s.closer = nil
+	}
+}
+
+// errUnexpected marks a message the sink cannot handle.
+var errUnexpected = errors.New("unexpected message")

@@ -1,0 +1,133 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/storagetext"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+	switch p := m.Payload.(type) {
+	case *proto.DocumentReady:
+		reason, err := s.write(ctx, p)
+		if err != nil {
+			return err
+		}
+		return s.tracker.RecordTracked(ctx, p, proto.StageSink, proto.OutcomeWritten, reason)
+	case *proto.DocumentDeleted:
+		if err := s.remove(ctx, p); err != nil {
+			return err
+		}
+		return s.tracker.Deletion(ctx, p.CrawlID, p.SpaceID, p.ID)
+	}
+	return stage.Permanent(fmt.Errorf("sink: %w %T on %s", errUnexpected, m.Payload, m.Subject))
+}
+
+// write converts, copies and upserts one document. The reason it returns
+// (empty when all went as planned) says what was written differently: no
+// body text, metadata-only attachment.
+func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
+	doc := r.Document
+	var notes []string
+	if doc.Body != "" {
+		text, err := bodyText(doc.Body)
+		if err != nil {
+			notes = append(notes, "body not converted to text: "+err.Error())
+			text = ""
+		}
+		doc.BodyText = text
+	}
+	for _, g := range r.Groups {
+		if err := s.sink.WriteGroup(ctx, g); err != nil {
+			return "", fmt.Errorf("write group %s of document %s: %w", g.ID, doc.ID, err)
+		}
+	}
+	if doc.Attachment != nil && doc.Attachment.Skipped != "" {
+		notes = append(notes, "attachment kept as metadata only: "+doc.Attachment.Skipped)
+	}
+	var file io.Reader
+	if doc.Attachment != nil && doc.Blob != nil {
+		br := &blobReader{ctx: ctx, s: s, ref: *doc.Blob}
+		defer br.Close()
+		file = br
+	}
+	_, err := s.sink.Upsert(ctx, doc, file)
+	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
+		// The bytes are gone (purged store): keep the document anyway.
+		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
+		_, err = s.sink.Upsert(ctx, doc, nil)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
+	}
+	return strings.Join(notes, "; "), nil
+}
+
+func (s *Service) remove(ctx context.Context, d *proto.DocumentDeleted) error {
+	if err := s.sink.Delete(ctx, d.ID); err != nil {
+		return fmt.Errorf("delete document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// bodyText converts a storage-format body; a panic in the converter is an
+// error like any other, so a malformed body never loses its document.
+func bodyText(body string) (text string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			text, err = "", fmt.Errorf("converter panicked: %v", p)
+		}
+	}()
+	return storagetext.Text(body)
+}
+
+// blobReader opens an object on its first Read, so a sink that does not
+// need the bytes (same version already written) costs no transfer.
+type blobReader struct {
+	ctx context.Context
+	s   *Service
+	ref proto.BlobRef
+	r   io.ReadCloser
+	err error
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	if b.r == nil && b.err == nil {
+		b.r, b.err = b.open()
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.r.Read(p)
+}
+
+func (b *blobReader) open() (io.ReadCloser, error) {
+	store := b.s.blobs
+	if b.ref.Bucket != "" && b.ref.Bucket != proto.ObjectBlobs {
+		var err error
+		if store, err = b.s.js.ObjectStore(b.ctx, b.ref.Bucket); err != nil {
+			return nil, fmt.Errorf("open object store %s: %w", b.ref.Bucket, err)
+		}
+	}
+	r, err := store.Get(b.ctx, b.ref.Name)
+	if err != nil {
+		return nil, fmt.Errorf("get object %s: %w", b.ref.Name, err)
+	}
+	return r, nil
+}
+
+// Close releases the object if it was opened.
+func (b *blobReader) Close() error {
+	if b.r != nil {
+		return b.r.Close()
+	}
+	return nil
+}
