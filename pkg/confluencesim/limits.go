@@ -23,7 +23,10 @@ type limiter struct {
 	seen     map[string]int // request key → times seen
 }
 
-type promise struct{ at, until time.Time }
+type promise struct {
+	at, until time.Time
+	conn      string // the connection the announcement went out on
+}
 
 func newLimiter(o Options) *limiter {
 	burst := float64(o.Burst)
@@ -35,9 +38,11 @@ func newLimiter(o Options) *limiter {
 }
 
 // early reports whether the client came back before the time it was told
-// to wait for, and how long it still has to wait. Requests arriving within
-// the grace period after the announcement were in flight and do not count.
-func (l *limiter) early(client string, now time.Time) (bool, time.Duration) {
+// to wait for, and how long it still has to wait. Requests arriving on
+// another connection within the grace period after the announcement may
+// have been in flight and do not count; on the connection that carried the
+// announcement (HTTP/1.1, no pipelining) the request was sent after it.
+func (l *limiter) early(client, conn string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p, ok := l.promised[client]
@@ -48,21 +53,21 @@ func (l *limiter) early(client string, now time.Time) (bool, time.Duration) {
 		delete(l.promised, client)
 		return false, 0
 	}
-	if now.Before(p.at.Add(l.grace)) {
+	if conn != p.conn && now.Before(p.at.Add(l.grace)) {
 		return false, 0
 	}
 	return true, p.until.Sub(now)
 }
 
-// announce records that the client was told to wait d from now.
-func (l *limiter) announce(client string, now time.Time, d time.Duration) {
+// announce records that the client was told, on conn, to wait d from now.
+func (l *limiter) announce(client, conn string, now time.Time, d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	until := now.Add(d)
 	if p, ok := l.promised[client]; ok && p.until.After(until) {
 		return
 	}
-	l.promised[client] = promise{at: now, until: until}
+	l.promised[client] = promise{at: now, until: until, conn: conn}
 }
 
 // take spends one token. When none is left it returns how long until one

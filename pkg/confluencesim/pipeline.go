@@ -70,7 +70,7 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request, path string,
 			c.Gateway++
 		}
 	})
-	if early, wait := s.limits.early(client, time.Now()); early {
+	if early, wait := s.limits.early(client, r.RemoteAddr, time.Now()); early {
 		s.counters.add(func(c *Counters) { c.RetryAfterViolations++; c.RateLimited++ })
 		s.log.Debug("retry-after violated", "path", path, "wait", wait)
 		s.tooMany(w, wait)
@@ -83,7 +83,7 @@ func (s *Server) apiRequest(w http.ResponseWriter, r *http.Request, path string,
 		return
 	}
 	if ok, retry, _ := s.limits.take(time.Now()); !ok {
-		s.limits.announce(client, time.Now(), retry)
+		s.limits.announce(client, r.RemoteAddr, time.Now(), retry)
 		s.counters.add(func(c *Counters) { c.RateLimited++ })
 		s.tooMany(w, retry)
 		return
@@ -152,7 +152,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, key, client
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, "<html><body><h1>503 Service Unavailable</h1></body></html>")
 	case fault503RA:
-		s.limits.announce(client, time.Now(), time.Duration(secs)*time.Second)
+		s.limits.announce(client, r.RemoteAddr, time.Now(), time.Duration(secs)*time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)

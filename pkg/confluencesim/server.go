@@ -41,9 +41,11 @@ type Options struct {
 	// Hang is how long a "timeout" fault holds the request before it drops
 	// the connection. Default 2s.
 	Hang time.Duration
-	// ViolationGrace: a request that arrives within this time after a
-	// Retry-After was announced to the same client is not counted as a
-	// violation (it was already in flight). Default 500ms.
+	// ViolationGrace: a request that arrives on another connection within
+	// this time after a Retry-After was announced to the same client is
+	// not counted as a violation (it may have been in flight). On the
+	// connection that carried the announcement there is no grace.
+	// Default 500ms.
 	ViolationGrace time.Duration
 	// SearchLag hides from CQL search the content changed within this time
 	// (Confluence's search index lags v2). Default 0.

@@ -357,4 +357,3 @@ func (q *req) v1Space() reply {
 	}
 	return q.ok(q.spaceV1(s, q.expands()))
 }
-
