@@ -28,7 +28,7 @@ type lease struct {
 // acquireLease tries once; ok is false when another replica holds it.
 func (s *Service) acquireLease(ctx context.Context) (l *lease, ok bool, err error) {
 	rev, err := s.leasesKV.Create(ctx, s.lkey, []byte(s.o.holder))
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if keyExists(err) {
 		return nil, false, nil
 	}
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/conflux-dev/conflux/proto"
 )
 
 // Status values of State.Status.
@@ -53,6 +55,17 @@ type State struct {
 	// Refreshes counts the rotations of this family.
 	Refreshes int64 `msgpack:"refreshes"`
 }
+
+// StateKey is the key of a site's State in proto.BucketTokens:
+// "oauth2.<site token>".
+func StateKey(site string) string { return "oauth2." + proto.SiteToken(site) }
+
+// LeaseKey is the key of a site's refresh lease in proto.BucketLeases:
+// "tokenbroker.<site token>".
+func LeaseKey(site string) string { return "tokenbroker." + proto.SiteToken(site) }
+
+// DecodeState reads a value of the tokens bucket.
+func DecodeState(b []byte) (State, error) { return decodeState(b) }
 
 func encodeState(s State) ([]byte, error) {
 	b, err := msgpack.Marshal(&s)

@@ -1,7 +1,9 @@
 package tokenbroker
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -68,7 +70,7 @@ func (s *Service) seed(ctx context.Context) error {
 		if attempt > 10 {
 			return errors.New("seed token state: too many concurrent changes")
 		}
-		e, err := s.tokensKV.Get(ctx, s.key)
+		st, rev, err := s.leaderGet(ctx)
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			if rt == "" {
@@ -79,7 +81,8 @@ func (s *Service) seed(ctx context.Context) error {
 				return err
 			}
 			rev, err := s.tokensKV.Create(ctx, s.key, data)
-			if errors.Is(err, jetstream.ErrKeyExists) {
+			if keyExists(err) {
+				sleep(ctx, 50*time.Millisecond)
 				continue // another replica seeded first
 			}
 			if err != nil {
@@ -88,14 +91,10 @@ func (s *Service) seed(ctx context.Context) error {
 			s.log.Info("token state seeded from the configuration", "token_fp", short(rt), "revision", rev)
 			return nil
 		case err != nil:
-			return fmt.Errorf("read token state: %w", err)
-		}
-		st, err := decodeState(e.Value())
-		if err != nil {
 			return err
 		}
 		if rt == "" || slices.Contains(st.Seeds, fingerprint(rt)) {
-			s.apply(st, e.Revision())
+			s.apply(st, rev)
 			s.log.Info("token state found in the bucket", "token_fp", short(st.RefreshToken), "status", st.Status,
 				"rotated_at", st.RotatedAt, "family_age", familyAge(st, time.Now()).String())
 			return nil
@@ -104,7 +103,7 @@ func (s *Service) seed(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.tokensKV.Update(ctx, s.key, data, e.Revision()); err != nil {
+		if _, err := s.tokensKV.Update(ctx, s.key, data, rev); err != nil {
 			if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 				continue
 			}
@@ -205,16 +204,62 @@ func (s *Service) persist(ctx context.Context, next State, rev uint64) (uint64, 
 
 // reread loads the latest state into the replica's view.
 func (s *Service) reread(ctx context.Context) (State, uint64, error) {
-	e, err := s.tokensKV.Get(ctx, s.key)
-	if err != nil {
-		return State{}, 0, fmt.Errorf("read token state: %w", err)
-	}
-	st, err := decodeState(e.Value())
+	st, rev, err := s.leaderGet(ctx)
 	if err != nil {
 		return State{}, 0, err
 	}
-	s.apply(st, e.Revision())
-	return st, e.Revision(), nil
+	s.apply(st, rev)
+	return st, rev, nil
+}
+
+// leaderGet reads the latest state from the stream leader. A KV Get may be
+// answered by a lagging follower (direct get), which could hand the
+// refresher a refresh token that was already used.
+func (s *Service) leaderGet(ctx context.Context) (State, uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, _ := json.Marshal(map[string]string{"last_by_subj": "$KV." + proto.BucketTokens + "." + s.key})
+	msg, err := s.d.NC.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET.KV_"+proto.BucketTokens, req)
+	if err != nil {
+		return State{}, 0, fmt.Errorf("read token state: %w", err)
+	}
+	var resp struct {
+		Error   *jetstream.APIError `json:"error"`
+		Message *struct {
+			Seq  uint64 `json:"seq"`
+			Hdrs []byte `json:"hdrs"`
+			Data []byte `json:"data"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return State{}, 0, fmt.Errorf("read token state: %w", err)
+	}
+	switch {
+	case resp.Error != nil && resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound:
+		return State{}, 0, jetstream.ErrKeyNotFound
+	case resp.Error != nil:
+		return State{}, 0, fmt.Errorf("read token state: %w", resp.Error)
+	case resp.Message == nil:
+		return State{}, 0, errors.New("read token state: empty answer")
+	case bytes.Contains(resp.Message.Hdrs, []byte("KV-Operation")):
+		return State{}, 0, jetstream.ErrKeyNotFound // deleted or purged
+	}
+	st, err := decodeState(resp.Message.Data)
+	if err != nil {
+		return State{}, 0, err
+	}
+	return st, resp.Message.Seq, nil
+}
+
+// keyExists reports whether a Create failed because the key exists (a
+// replicated bucket may answer code 10164 without ErrKeyExists).
+func keyExists(err error) bool {
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }
 
 // sleep waits d or until ctx is done.

@@ -124,8 +124,8 @@ func New(d Deps, opts ...Option) (*Service, error) {
 	s := &Service{
 		d: d, o: o, sub: proto.For(d.Config.Site),
 		log:     d.Logger.With("stage", proto.StageTokenBroker, "holder", o.holder),
-		key:     "oauth2." + proto.SiteToken(d.Config.Site),
-		lkey:    "tokenbroker." + proto.SiteToken(d.Config.Site),
+		key:     StateKey(d.Config.Site),
+		lkey:    LeaseKey(d.Config.Site),
 		wake:    make(chan struct{}, 1),
 		changed: make(chan struct{}),
 	}
