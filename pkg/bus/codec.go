@@ -21,8 +21,9 @@ var ErrMalformed = errors.New("malformed message")
 // know (not in proto.Known).
 var ErrUnknownSchema = errors.New("unknown schema")
 
-// Encode returns the msgpack form of m. Map keys are sorted, so equal
-// messages encode to equal bytes.
+// Encode returns the msgpack form of m. The keys of map[string]string
+// fields are sorted; other maps (DeadLetter.Headers) encode in iteration
+// order, so compare decoded messages, not bytes.
 func Encode(m proto.Message) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := msgpack.GetEncoder()
