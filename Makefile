@@ -2,7 +2,9 @@
 
 GO      ?= go
 BIN     := bin
-PKGS    := ./proto/... ./pkg/... ./services/...
+# Every module of the workspace (go.work); "./..." does not cross module roots.
+MODULES := $(shell $(GO) list -m -f '{{.Dir}}' | sed "s|^$(CURDIR)/|./|")
+PKGS    := $(addsuffix /...,$(MODULES))
 SERVICES := enumerator fetcher attachments permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
 

@@ -83,7 +83,7 @@ func (l *listing) everything(ctx context.Context) error {
 // loadTree lists the space's pages without bodies: ids and parents.
 func (l *listing) loadTree(ctx context.Context) error {
 	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
-		Status: l.statuses(), Limit: ListLimit}) {
+		BodyFormat: "none", Status: l.statuses(), Limit: ListLimit}) {
 		if err != nil {
 			return fmt.Errorf("list page tree: %w", err)
 		}
@@ -149,6 +149,8 @@ func (l *listing) wantStatus(status string) bool {
 // ancestors walks the tree from a parent to the root and returns the path
 // root first, folders included.
 func (l *listing) ancestors(parentID string) []proto.Ancestor {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var path []proto.Ancestor
 	for id := parentID; id != "" && len(path) < 1000; {
 		n, ok := l.tree[id]

@@ -18,9 +18,9 @@ func (a *App) PrintStatus(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "%s  %s\n", time.Now().Format(time.TimeOnly), a.Config.Site)
-	fmt.Fprintf(w, "%-28s %9s %9s %11s %8s\n", "stage/input", "pending", "in flight", "redelivered", "waiting")
-	for _, c := range st.Consumers {
-		fmt.Fprintf(w, "%-28s %9d %9d %11d %8d\n", c.Stage+"/"+c.Input, c.Pending, c.AckPending, c.Redelivered, c.Waiting)
+	fmt.Fprintf(w, "%-14s %-20s %9s %9s %11s %8s %12s\n", "stage", "stream", "pending", "in flight", "redelivered", "waiting", "dead letters")
+	for _, c := range st.Stages {
+		fmt.Fprintf(w, "%-14s %-20s %9d %9d %11d %8d %12d\n", c.Stage, c.Stream, c.Pending, c.AckPending, c.Redelivered, c.Waiting, c.DeadLetters)
 	}
 	fmt.Fprintf(w, "dead letters: %d\n", st.DeadLetters)
 	tr, err := progress.Open(ctx, a.JS)

@@ -1,0 +1,190 @@
+package app_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// tenantSize is the generated tenant of the end-to-end tests: a few
+// hundred documents, deep trees with folders, restrictions on several
+// levels, groups, hidden emails, an anonymous and a personal space.
+var tenantSize = confluencesim.Size{Spaces: 4, PagesPerSpace: 30, BlogsPerSpace: 3, Users: 12, Groups: 4, MaxDepth: 5}
+
+func requireOK(t *testing.T, res proto.CrawlFinished) {
+	t.Helper()
+	if !res.OK {
+		t.Fatalf("crawl %s not ok:\n%s", res.CrawlID, strings.Join(res.Failures, "\n"))
+	}
+}
+
+func TestFullCrawlMatchesTenant(t *testing.T) {
+	h := start(t, confluencesim.Generate(11, tenantSize), confluencesim.Options{}, nil)
+	res := h.crawl(proto.CrawlFull, false)
+	requireOK(t, res)
+	checkSink(t, h, h.sim.Tenant())
+	reportCalls(t, h, res)
+}
+
+func TestFullCrawlWithFaultsAndRateLimits(t *testing.T) {
+	h := start(t, confluencesim.Generate(12, tenantSize),
+		confluencesim.Options{Faults: 0.1, Rate: 60, Seed: 5}, nil)
+	res := h.crawl(proto.CrawlFull, false)
+	requireOK(t, res)
+	checkSink(t, h, h.sim.Tenant())
+	c := h.sim.Counters()
+	if c.RetryAfterViolations != 0 {
+		t.Errorf("%d requests came before their Retry-After", c.RetryAfterViolations)
+	}
+	var faults int64
+	for _, n := range c.Faults {
+		faults += n
+	}
+	if faults == 0 || c.RateLimited == 0 {
+		t.Errorf("the simulator injected %d faults and %d 429s; the test proves nothing without them", faults, c.RateLimited)
+	}
+	t.Logf("survived %d injected faults and %d 429s with %d requests", faults, c.RateLimited, c.Requests)
+}
+
+func TestSecondCrawlAfterMutations(t *testing.T) {
+	h := start(t, confluencesim.Generate(13, tenantSize), confluencesim.Options{}, nil)
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	tn := h.sim.Tenant()
+	pages := currentOf(tn, "page")
+	if len(pages) < 6 {
+		t.Fatalf("tenant too small: %d pages", len(pages))
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(h.sim.EditPage(pages[0].ID, "<p>edited after the first crawl</p>"))
+	_, err := h.sim.AddPage(confluencesim.Content{SpaceID: pages[1].SpaceID, ParentID: pages[1].ID,
+		Title: "Added after the first crawl", Body: "<p>new</p>"})
+	must(err)
+	must(h.sim.MovePage(pages[2].ID, ""))
+	must(h.sim.TrashContent(pages[3].ID))
+	must(h.sim.DeleteContent(pages[4].ID))
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	checkSink(t, h, h.sim.Tenant())
+}
+
+func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) {
+	h := start(t, confluencesim.Generate(14, tenantSize), confluencesim.Options{}, nil)
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	tn := h.sim.Tenant()
+	pages := currentOf(tn, "page")
+	var someone string
+	for _, u := range tn.Users {
+		if u.Active && u.AccountType == "atlassian" {
+			someone = u.AccountID
+			break
+		}
+	}
+	if err := h.sim.SetReadRestriction(pages[0].ID, []string{someone}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(tn.Groups) > 0 {
+		if err := h.sim.SetGroupMembers(tn.Groups[0].ID, []string{someone}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := h.sim.Counters()
+	requireOK(t, h.crawl(proto.CrawlPermissions, false))
+	after := h.sim.Counters()
+	checkSink(t, h, h.sim.Tenant())
+	for ep, n := range after.Endpoints {
+		if strings.Contains(ep, "download") && n > before.Endpoints[ep] {
+			t.Errorf("permission-only sync downloaded files: %s", ep)
+		}
+		if strings.HasSuffix(ep, "/pages") && n > before.Endpoints[ep] {
+			t.Errorf("permission-only sync listed pages again: %s", ep)
+		}
+	}
+}
+
+func TestIncrementalCrawlPicksUpEdits(t *testing.T) {
+	h := start(t, confluencesim.Generate(15, tenantSize), confluencesim.Options{}, nil)
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	pages := currentOf(h.sim.Tenant(), "page")
+	if err := h.sim.EditPage(pages[0].ID, "<p>edited for the incremental crawl</p>"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.sim.AddPage(confluencesim.Content{SpaceID: pages[1].SpaceID, ParentID: pages[1].ID,
+		Title: "Added for the incremental crawl", Body: "<p>new</p>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := h.crawl(proto.CrawlIncremental, false)
+	requireOK(t, res)
+	checkSink(t, h, h.sim.Tenant())
+	t.Logf("incremental crawl: %d items listed", sum(res, func(s proto.SpaceProgress) int { return s.Listed }))
+}
+
+func TestDeletionGuardRefusesMassDeletion(t *testing.T) {
+	h := start(t, confluencesim.Generate(16, tenantSize), confluencesim.Options{}, func(c *config.Config) {
+		c.Sink.MaxDeleteShare = 0.2
+	})
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	before := len(h.documents())
+	tn := h.sim.Tenant()
+	space := tn.Spaces[0].ID
+	for _, c := range tn.Content {
+		if c.SpaceID == space && (c.Type == "page" || c.Type == "blogpost") && c.Status == "current" {
+			_ = h.sim.DeleteContent(c.ID)
+		}
+	}
+	res := h.crawl(proto.CrawlFull, false)
+	if res.OK {
+		t.Fatalf("a crawl that would delete most of a space passed the guard")
+	}
+	if got := len(h.documents()); got != before {
+		t.Fatalf("the guard let %d documents go", before-got)
+	}
+	requireOK(t, h.crawl(proto.CrawlFull, true))
+	checkSink(t, h, h.sim.Tenant())
+}
+
+func currentOf(tn *confluencesim.Tenant, typ string) []*confluencesim.Content {
+	spaces := map[string]bool{}
+	for _, s := range tn.Spaces {
+		spaces[s.ID] = s.Status == "current"
+	}
+	var out []*confluencesim.Content
+	for _, c := range tn.Content {
+		if c.Type == typ && c.Status == "current" && spaces[c.SpaceID] {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func sum(res proto.CrawlFinished, f func(proto.SpaceProgress) int) int {
+	n := 0
+	for _, s := range res.Spaces {
+		n += f(s)
+	}
+	return n
+}
+
+// reportCalls logs the API calls of a crawl by endpoint, for the notes.
+func reportCalls(t *testing.T, h *harness, res proto.CrawlFinished) {
+	c := h.sim.Counters()
+	var lines []string
+	for ep, n := range c.Endpoints {
+		lines = append(lines, fmt.Sprintf("%6d %s", n, ep))
+	}
+	sort.Strings(lines)
+	items := sum(res, func(s proto.SpaceProgress) int { return s.Listed })
+	t.Logf("crawl of %d items in %s: %d requests\n%s", items,
+		res.Finished.Sub(res.Started).Round(time.Millisecond), c.Requests, strings.Join(lines, "\n"))
+}

@@ -1,0 +1,221 @@
+package app_test
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/conflux-dev/conflux/pkg/acl"
+	"github.com/conflux-dev/conflux/pkg/acl/acltest"
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/storagetext"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// want is what the sink must hold for one item of the tenant.
+type want struct {
+	typ, title, spaceID, spaceKey string
+	parent, container           string
+	ancestors                   []string
+	labels                      []string
+	version                     int
+	author                      string
+	body                        string // storage format
+	attachment                  *confluencesim.Attachment
+}
+
+// expected derives, from the tenant alone, every document a full crawl of
+// all current spaces must produce: current pages, blog posts, folders,
+// their current comments and attachments.
+func expected(tn *confluencesim.Tenant) map[string]want {
+	spaces := map[string]*confluencesim.Space{}
+	for _, s := range tn.Spaces {
+		if s.Status == "current" {
+			spaces[s.ID] = s
+		}
+	}
+	content := map[string]*confluencesim.Content{}
+	for _, c := range tn.Content {
+		content[c.ID] = c
+	}
+	// chain returns the ids above c, root first, or ok=false when a node
+	// on the way is not current (then c is not crawled either).
+	var chain func(c *confluencesim.Content) ([]string, bool)
+	chain = func(c *confluencesim.Content) ([]string, bool) {
+		var ids []string
+		for p := content[c.ParentID]; c.ParentID != "" && p != nil; p = content[p.ParentID] {
+			if p.Status != "current" {
+				return nil, false
+			}
+			ids = append([]string{p.ID}, ids...)
+			if p.ParentID == "" {
+				break
+			}
+		}
+		return ids, true
+	}
+	out := map[string]want{}
+	containers := map[string][]string{} // container id → its ancestors + itself
+	for _, c := range tn.Content {
+		sp := spaces[c.SpaceID]
+		if sp == nil || c.Status != "current" || c.Type == "comment" {
+			continue
+		}
+		w := want{typ: c.Type, title: c.Title, spaceID: sp.ID, spaceKey: sp.Key, labels: c.Labels,
+			version: c.Version, author: c.AuthorID, body: c.Body}
+		if c.Type != "blogpost" {
+			anc, ok := chain(c)
+			if !ok {
+				continue
+			}
+			w.ancestors, w.parent = anc, c.ParentID
+		}
+		out[c.ID] = w
+		if c.Type != "folder" {
+			containers[c.ID] = append(slices.Clone(w.ancestors), c.ID)
+		}
+	}
+	for _, c := range tn.Content {
+		path, ok := containers[c.ContainerID]
+		if c.Type != "comment" || c.Status != "current" || !ok {
+			continue
+		}
+		ct := out[c.ContainerID]
+		out[c.ID] = want{typ: "comment", title: c.Title, spaceID: ct.spaceID, spaceKey: ct.spaceKey,
+			parent: c.ContainerID, container: c.ContainerID, ancestors: path, labels: c.Labels,
+			version: c.Version, author: c.AuthorID, body: c.Body}
+	}
+	for _, a := range tn.Attachments {
+		path, ok := containers[a.ContainerID]
+		if a.Status != "current" || !ok {
+			continue
+		}
+		ct := out[a.ContainerID]
+		out[a.ID] = want{typ: "attachment", title: a.Title, spaceID: ct.spaceID, spaceKey: ct.spaceKey,
+			parent: a.ContainerID, container: a.ContainerID, ancestors: path,
+			version: a.Version, author: a.AuthorID, attachment: a}
+	}
+	return out
+}
+
+// checkSink compares the file sink with the tenant field by field, and
+// every document's ACL with the brute-force reference evaluator.
+func checkSink(t *testing.T, h *harness, tn *confluencesim.Tenant) {
+	t.Helper()
+	docs := h.documents()
+	groups := h.groups()
+	exp := expected(tn)
+	ref := acltest.New(tn)
+	bad := 0
+	fail := func(format string, args ...any) {
+		bad++
+		if bad <= 40 {
+			t.Errorf(format, args...)
+		}
+	}
+	for id, w := range exp {
+		d, ok := docs[id]
+		if !ok {
+			fail("missing document %s (%s %q)", id, w.typ, w.title)
+			continue
+		}
+		checkDoc(fail, h, tn, d, w)
+		members := func(gid string) []string {
+			var ids []string
+			for _, m := range groups[gid].Members {
+				ids = append(ids, m.AccountID)
+			}
+			return ids
+		}
+		got, public := acl.Expand(d.ACL, members)
+		slices.Sort(got)
+		if wantACL := ref.Allowed(id); !slices.Equal(got, wantACL) {
+			fail("%s %s: acl allows %v, reference %v", w.typ, id, got, wantACL)
+		}
+		if public != ref.Public(id) {
+			fail("%s %s: public %v, reference %v", w.typ, id, public, ref.Public(id))
+		}
+	}
+	for id, d := range docs {
+		if _, ok := exp[id]; !ok {
+			fail("unexpected document %s (%s %q)", id, d.Type, d.Title)
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d mismatches between the sink (%d documents) and the tenant (%d expected)", bad, len(docs), len(exp))
+	}
+	t.Logf("sink matches the tenant: %d documents, field by field and ACL by ACL", len(docs))
+}
+
+func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d proto.Document, w want) {
+	id := d.ID
+	eq := func(field string, got, want any) {
+		if got != want {
+			fail("%s %s: %s = %v, want %v", w.typ, id, field, got, want)
+		}
+	}
+	eq("type", d.Type, w.typ)
+	eq("title", d.Title, w.title)
+	eq("space_id", d.SpaceID, w.spaceID)
+	eq("space_key", d.SpaceKey, w.spaceKey)
+	eq("version", d.Version, w.version)
+	eq("author", d.Author.AccountID, w.author)
+	eq("parent_id", deref(d.ParentID), w.parent)
+	eq("container_id", deref(d.ContainerID), w.container)
+	if !slices.Equal(nonNil(d.Ancestors), nonNil(w.ancestors)) {
+		fail("%s %s: ancestors %v, want %v", w.typ, id, d.Ancestors, w.ancestors)
+	}
+	if w.typ != "attachment" && !sameSet(d.Labels, w.labels) {
+		fail("%s %s: labels %v, want %v", w.typ, id, d.Labels, w.labels)
+	}
+	if !strings.HasPrefix(d.URL, h.cfg.Site+"/wiki/") || !strings.Contains(d.URL, id) && w.typ != "attachment" {
+		fail("%s %s: url %q", w.typ, id, d.URL)
+	}
+	if w.attachment == nil {
+		text, _ := storagetext.Text(w.body)
+		eq("body_text", d.BodyText, text)
+		return
+	}
+	a := w.attachment
+	if d.Attachment == nil {
+		fail("attachment %s: no attachment block", id)
+		return
+	}
+	eq("file_name", d.Attachment.FileName, a.Title)
+	eq("media_type", d.Attachment.MediaType, a.MediaType)
+	eq("size", d.Attachment.Size, a.Size)
+	got, err := os.ReadFile(filepath.Join(h.cfg.Sink.Dir, d.Attachment.Path))
+	if err != nil {
+		fail("attachment %s: %v", id, err)
+		return
+	}
+	wantBytes, _ := io.ReadAll(tn.Bytes(a))
+	if !bytes.Equal(got, wantBytes) {
+		fail("attachment %s: %d bytes differ from the tenant's %d", id, len(got), len(wantBytes))
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(nonNil(a), nonNil(b))
+}

@@ -1,0 +1,144 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
+)
+
+// harness is one conflux process (every stage, embedded NATS) crawling one
+// simulated tenant into a file sink.
+type harness struct {
+	t    *testing.T
+	sim  *confluencesim.Server
+	cfg  config.Config
+	app  *app.App
+	errc chan error
+	stop context.CancelFunc
+}
+
+func logger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// start launches the simulator on tenant and conflux on an embedded NATS
+// server; edit adjusts the configuration.
+func start(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config)) *harness {
+	t.Helper()
+	sim, err := confluencesim.Start(tenant, simOpts)
+	if err != nil {
+		t.Fatalf("start simulator: %v", err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	cfg := config.Default()
+	cfg.Site = sim.URL()
+	cfg.Auth.Mode = "api_token"
+	cfg.Auth.Email = "crawler@example.com"
+	cfg.Auth.APIToken = "crawler-token"
+	cfg.NATS.DataDir = filepath.Join(t.TempDir(), "data")
+	cfg.Sink.Dir = filepath.Join(t.TempDir(), "out")
+	if edit != nil {
+		edit(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Open(ctx, cfg, logger(t))
+	if err != nil {
+		cancel()
+		t.Fatalf("open: %v", err)
+	}
+	h := &harness{t: t, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel}
+	go func() { h.errc <- a.RunStages(ctx, app.Stages) }()
+	t.Cleanup(h.close)
+	return h
+}
+
+func (h *harness) close() {
+	h.stop()
+	select {
+	case err := <-h.errc:
+		if err != nil {
+			h.t.Errorf("stages: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		h.t.Errorf("stages did not stop within 60s")
+	}
+	h.app.Close()
+}
+
+// crawl requests a crawl and waits for its result.
+func (h *harness) crawl(kind proto.CrawlKind, force bool) proto.CrawlFinished {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	id, err := h.app.Request(ctx, kind, force)
+	if err != nil {
+		h.t.Fatalf("request crawl: %v", err)
+	}
+	res, err := h.app.Wait(ctx, id, nil, nil)
+	if err != nil {
+		h.t.Fatalf("wait for crawl %s: %v", id, err)
+	}
+	return res
+}
+
+// documents reads the file sink.
+func (h *harness) documents() map[string]proto.Document {
+	h.t.Helper()
+	dir := filepath.Join(h.cfg.Sink.Dir, "documents")
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		h.t.Fatal(err)
+	}
+	out := map[string]proto.Document{}
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".json" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		var d proto.Document
+		if err := json.Unmarshal(b, &d); err != nil {
+			h.t.Fatalf("%s: %v", e.Name(), err)
+		}
+		out[d.ID] = d
+	}
+	return out
+}
+
+// groups reads identities/groups from the file sink.
+func (h *harness) groups() map[string]proto.Group {
+	h.t.Helper()
+	dir := filepath.Join(h.cfg.Sink.Dir, "identities", "groups")
+	entries, _ := os.ReadDir(dir)
+	out := map[string]proto.Group{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		var g proto.Group
+		if err := json.Unmarshal(b, &g); err != nil {
+			h.t.Fatalf("%s: %v", e.Name(), err)
+		}
+		out[g.ID] = g
+	}
+	return out
+}
