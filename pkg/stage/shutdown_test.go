@@ -152,3 +152,25 @@ func TestInProgressKeepsLongWorkAlive(t *testing.T) {
 		t.Fatalf("handled %d times while in progress, want 1: %v", len(got), got)
 	}
 }
+
+// Run returns an error, rather than hanging, when its connection closes.
+func TestRunReturnsWhenConnectionCloses(t *testing.T) {
+	nc, js := setup(t, proto.Options{})
+	r, err := stage.NewRunner(js, config(), func(context.Context, *stage.Msg) error { return nil }, stage.WithLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run(context.Background()) }()
+	publish(t, js, "1")
+	eventually(t, "the message", func() bool { return r.Stats().Acked == 1 })
+	nc.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run returned nil after its connection closed")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run still running after its connection closed")
+	}
+}
