@@ -13,7 +13,7 @@ import (
 type SpaceCoverage struct {
 	CrawlID string
 	SpaceID string
-	// Items is the number of documents resolved.
+	// Items is the number of distinct documents resolved.
 	Items int
 	// Public is the number of public documents among them.
 	Public int
@@ -38,10 +38,10 @@ type coverage struct {
 }
 
 type spaceTally struct {
-	items, public int
-	emails        map[string]bool // account → has email
-	logged        bool
-	last          time.Time
+	items  map[string]bool // item → public
+	emails map[string]bool // account → has email
+	logged bool
+	last   time.Time
 }
 
 func newCoverage(keep int) *coverage {
@@ -49,13 +49,13 @@ func newCoverage(keep int) *coverage {
 }
 
 // add counts one resolved document.
-func (c *coverage) add(crawlID, spaceID string, public bool, allowed []string, email func(string) string) {
+func (c *coverage) add(crawlID, spaceID, itemID string, public bool, allowed []string, email func(string) string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := [2]string{crawlID, spaceID}
 	t, ok := c.spaces[k]
 	if !ok {
-		t = &spaceTally{emails: map[string]bool{}}
+		t = &spaceTally{items: map[string]bool{}, emails: map[string]bool{}}
 		c.spaces[k] = t
 		c.order = append(c.order, k)
 		if len(c.order) > c.keep {
@@ -63,11 +63,8 @@ func (c *coverage) add(crawlID, spaceID string, public bool, allowed []string, e
 			c.order = c.order[1:]
 		}
 	}
-	t.items++
+	t.items[itemID] = public
 	t.last = time.Now()
-	if public {
-		t.public++
-	}
 	for _, id := range allowed {
 		if !t.emails[id] {
 			t.emails[id] = email(id) != ""
@@ -96,8 +93,13 @@ func (c *coverage) markLogged(crawlID, spaceID string) {
 }
 
 func (t *spaceTally) summary(k [2]string) SpaceCoverage {
-	s := SpaceCoverage{CrawlID: k[0], SpaceID: k[1], Items: t.items, Public: t.public,
+	s := SpaceCoverage{CrawlID: k[0], SpaceID: k[1], Items: len(t.items),
 		Principals: len(t.emails), Logged: t.logged, LastItem: t.last}
+	for _, public := range t.items {
+		if public {
+			s.Public++
+		}
+	}
 	for id, ok := range t.emails {
 		if ok {
 			s.WithEmail++

@@ -4,19 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/proto"
 )
 
-// keepAliveEvery is how often a long handler tells the server it is still
-// working on a message (well under the consumers' AckWait).
-const keepAliveEvery = 15 * time.Second
-
 func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
-	defer keepAlive(m)()
 	s.n.items.Add(1)
 	var it item
 	switch p := m.Payload.(type) {
@@ -31,25 +25,6 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		return stage.Permanent(fmt.Errorf("permissions: unexpected %T on %s", m.Payload, m.Subject))
 	}
 	return s.resolve(ctx, it)
-}
-
-// keepAlive marks the message in progress until the returned stop is
-// called.
-func keepAlive(m *stage.Msg) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(keepAliveEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = m.InProgress()
-			}
-		}
-	}()
-	return func() { close(done) }
 }
 
 // resolve finishes a document of a full or incremental crawl and
@@ -71,7 +46,7 @@ func (s *Service) resolve(ctx context.Context, it item) error {
 		return fmt.Errorf("publish document %s: %w", it.id, err)
 	}
 	s.n.published.Add(1)
-	s.cov.add(it.crawlID, it.spaceID, v.result.Public, v.result.Allowed, v.state.Email)
+	s.cov.add(it.crawlID, it.spaceID, it.id, v.result.Public, v.result.Allowed, v.state.Email)
 	return nil
 }
 

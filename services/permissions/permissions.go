@@ -187,6 +187,9 @@ func (s *Service) deadLetter(ctx context.Context, dl *proto.DeadLetter, m proto.
 	if t, ok := m.(proto.Tracked); ok && crawlID == "" {
 		crawlID, spaceID, itemID = t.Track()
 	}
+	if itemID == "" {
+		return // undecodable: no item to count
+	}
 	s.n.failed.Add(1)
 	err := s.tracker.Outcome(ctx, crawlID, spaceID, itemID,
 		proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StagePermissions, Reason: dl.Error})

@@ -10,6 +10,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/acl"
 	"github.com/conflux-dev/conflux/pkg/acl/acltest"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/permissions"
 )
@@ -98,7 +99,8 @@ func TestCrawlMatchesReferenceWithOneLookupPerNode(t *testing.T) {
 	tn := tenant(7)
 	e := newEnv(t, tn)
 	emails := e.importEmails(tn)
-	a, b := e.startReplica(), e.startReplica()
+	quick := permissions.WithCoverageEvery(100*time.Millisecond, 500*time.Millisecond)
+	a, b := e.startReplica(quick), e.startReplica(quick)
 
 	rng := rand.New(rand.NewPCG(7, 1))
 	items := e.itemsOf(tn, "crawl-1", rng)
@@ -141,6 +143,7 @@ func TestCrawlMatchesReferenceWithOneLookupPerNode(t *testing.T) {
 	if n := sa.GroupCalls + sb.GroupCalls; n > int64(len(tn.Groups)+len(tn.DeletedGroups)) {
 		t.Errorf("%d group look-ups for %d groups", n, len(tn.Groups)+len(tn.DeletedGroups))
 	}
+	checkCoverage(t, e, tn, items, emails, a, b)
 	t.Logf("%d documents (%d users in the tenant, %d allowed principals in all) match the reference; "+
 		"%d restriction calls for %d items (%d distinct nodes on their paths), %d space listings, %d group look-ups, %d ancestor look-ups",
 		len(docs), len(tn.Users), principals, total, len(items), len(needed),
@@ -280,39 +283,36 @@ func mutate(e *env, tn *confluencesim.Tenant) (page, group string) {
 			}
 		}
 	}
-	e.sim.Mutate(func(t *confluencesim.Tenant) {
-		for _, c := range t.Content {
-			if c.ID == page {
-				c.Restrictions.ReadUsers, c.Restrictions.ReadGroups = []string{user}, nil
-			}
+	if err := e.sim.SetReadRestriction(page, []string{user}, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	var members []string
+	for i, u := range tn.Users {
+		if i%2 == 0 {
+			members = append(members, u.AccountID)
 		}
-		for _, g := range t.Groups {
-			if g.ID == group {
-				var members []string
-				for i, u := range t.Users {
-					if i%2 == 0 {
-						members = append(members, u.AccountID)
-					}
-				}
-				g.Members = members
-			}
-		}
-	})
+	}
+	if err := e.sim.SetGroupMembers(group, members); err != nil {
+		e.t.Fatal(err)
+	}
 	return page, group
 }
 
 // An item Confluence no longer has, and a permission-only sync of an item
-// without a document, are recorded as dropped.
-func TestDroppedItems(t *testing.T) {
+// without a document, are recorded as dropped; an item Confluence refuses
+// for good (400) is dead-lettered and recorded as failed.
+func TestDroppedAndFailedItems(t *testing.T) {
 	tn := tenant(3)
 	e := newEnv(t, tn)
 	e.startReplica()
 	space := tn.Spaces[0].ID
 	gone := &proto.ContentFetched{CrawlID: "c-drop", Kind: proto.CrawlFull, SpaceID: space, ID: "999999901", Type: "page", Version: 1}
 	orphan := &proto.ContentFetched{CrawlID: "c-drop", Kind: proto.CrawlPermissions, SpaceID: space, ID: "999999902", Type: "page", Version: 1}
+	bad := &proto.ContentFetched{CrawlID: "c-drop", Kind: proto.CrawlFull, SpaceID: "no-such-space", ID: "999999903", Type: "page", Version: 1}
 	e.publish([]crawlItem{
 		{id: gone.ID, spaceID: space, msg: gone, subject: e.sub.Content(space, gone.ID)},
 		{id: orphan.ID, spaceID: space, msg: orphan, subject: e.sub.Content(space, orphan.ID)},
+		{id: bad.ID, spaceID: bad.SpaceID, msg: bad, subject: e.sub.Content(bad.SpaceID, bad.ID)},
 	}, "c-drop")
 	out := e.waitOutcomes("c-drop", []string{space}, 2)
 	for _, id := range []string{gone.ID, orphan.ID} {
@@ -320,7 +320,74 @@ func TestDroppedItems(t *testing.T) {
 			t.Errorf("%s: outcome %+v, want dropped by permissions", id, o)
 		}
 	}
-	t.Logf("outcomes: %+v", out)
+	failed := e.waitOutcomes("c-drop", []string{bad.SpaceID}, 1)
+	if o := failed[bad.ID]; o.State != proto.OutcomeFailed || o.Stage != proto.StagePermissions {
+		t.Errorf("%s: outcome %+v, want failed by permissions", bad.ID, o)
+	}
+	t.Logf("outcomes: %+v %+v", out, failed)
 }
 
-var _ = permissions.Stats{}
+// checkCoverage records each space's listing, waits until the replicas
+// logged the space's email coverage, and checks it: together they name
+// exactly the allowed accounts without an email.
+func checkCoverage(t *testing.T, e *env, tn *confluencesim.Tenant, items []crawlItem, emails map[string]string, replicas ...*permissions.Service) {
+	t.Helper()
+	tr, err := progress.Open(e.ctx, e.js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := acltest.New(tn)
+	listed := map[string]int{}
+	want := map[string]map[string]bool{} // space → accounts without email
+	for _, it := range items {
+		listed[it.spaceID]++
+		if want[it.spaceID] == nil {
+			want[it.spaceID] = map[string]bool{}
+		}
+		for _, a := range ref.Allowed(it.id) {
+			if emails[a] == "" && !ref.Public(it.id) {
+				want[it.spaceID][a] = true
+			}
+		}
+	}
+	for space, n := range listed {
+		if err := tr.Listing(e.ctx, "crawl-1", space, proto.Listing{SpaceKey: space, Items: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		got := map[string]map[string]bool{}
+		logged := 0
+		for _, r := range replicas {
+			for _, c := range r.Stats().Coverage {
+				if c.CrawlID != "crawl-1" {
+					continue
+				}
+				if c.WithEmail+len(c.WithoutEmail) != c.Principals {
+					t.Fatalf("coverage %+v does not add up", c)
+				}
+				if c.Logged {
+					logged++
+				}
+				if got[c.SpaceID] == nil {
+					got[c.SpaceID] = map[string]bool{}
+				}
+				for _, a := range c.WithoutEmail {
+					got[c.SpaceID][a] = true
+				}
+			}
+		}
+		if logged == len(listed)*len(replicas) {
+			for space := range listed {
+				if !maps.Equal(got[space], want[space]) {
+					t.Fatalf("space %s: accounts without email %v, want %v", space, got[space], want[space])
+				}
+			}
+			return
+		}
+		if e.ctx.Err() != nil {
+			t.Fatalf("%d of %d space coverages logged", logged, len(listed)*len(replicas))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
