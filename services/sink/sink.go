@@ -81,6 +81,9 @@ type Service struct {
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(d Deps) (*Service, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
 	s, err := newService(d)
 	if err != nil {
 		return nil, err
@@ -90,7 +93,7 @@ func New(d Deps) (*Service, error) {
 		Site:    d.Config.Site,
 		Stream:  proto.StreamDocuments,
 		Durable: proto.Durable(proto.StageSink, "docs", d.Config.Site),
-	}, s.handle, stage.WithLogger(s.log), stage.WithOnDeadLetter(s.failed))
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed))
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("sink: %w", err)

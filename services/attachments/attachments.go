@@ -1,0 +1,168 @@
+// Package attachments is the attachment downloader: for every
+// proto.AttachmentFound it streams the file from Confluence into the
+// object store proto.ObjectBlobs, named "<site token>/<attachment
+// id>/v<version>", and publishes proto.AttachmentStored with the blob's
+// reference for the permission resolver.
+//
+//   - A version already in the object store is not downloaded again.
+//   - A file larger than content.attachments.max_size (declared, or found
+//     while streaming, since the declared size can be wrong) is kept as
+//     metadata only: AttachmentStored carries no blob and says why in
+//     Skipped, which the sink records as the written outcome's reason.
+//   - An attachment that vanished (404) is recorded as dropped and acked.
+//
+// The bytes are never held in memory: the HTTP body is copied chunk by
+// chunk (128 KiB) into the object store, and the message's ack deadline is
+// extended while the copy runs.
+package attachments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// Deps are what the stage needs. Client is required; Logger defaults to
+// slog.Default().
+type Deps struct {
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Config config.Config
+	Client *confluence.Client
+	Logger *slog.Logger
+}
+
+// Downloader is the one Confluence call the stage makes.
+type Downloader interface {
+	DownloadAttachment(ctx context.Context, containerID, attachmentID string, version int) (io.ReadCloser, error)
+}
+
+// setupTimeout bounds binding the object store and the progress bucket.
+const setupTimeout = 30 * time.Second
+
+// Service is the attachment downloader.
+type Service struct {
+	log     *slog.Logger
+	site    string
+	sub     proto.Subjects
+	maxSize int64
+	dl      Downloader
+	blobs   jetstream.ObjectStore
+	pub     *bus.Publisher
+	tracker *progress.Tracker
+	runner  *stage.Runner
+	// KeepAliveEvery is how often a running download extends the message's
+	// ack deadline (msg.InProgress). Default 10s, well under the
+	// consumers' AckWait (60s).
+	KeepAliveEvery time.Duration
+	stats          counters
+}
+
+// New builds the stage; the topology must exist (bus.EnsureTopology).
+func New(d Deps) (*Service, error) {
+	if d.Client == nil {
+		return nil, errors.New("attachments: a Confluence client is required")
+	}
+	return newService(d, d.Client)
+}
+
+func newService(d Deps, dl Downloader) (*Service, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	log := d.Logger.With("stage", proto.StageAttachments)
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	blobs, err := d.JS.ObjectStore(ctx, proto.ObjectBlobs)
+	if err != nil {
+		return nil, fmt.Errorf("attachments: open object store %s: %w", proto.ObjectBlobs, err)
+	}
+	tr, err := progress.Open(ctx, d.JS)
+	if err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	s := &Service{
+		log: log, site: d.Config.Site, sub: proto.For(d.Config.Site), maxSize: int64(d.Config.Content.Attachments.MaxSize),
+		dl: dl, blobs: blobs, pub: bus.NewPublisher(d.JS), tracker: tr, KeepAliveEvery: 10 * time.Second,
+	}
+	s.runner, err = stage.NewRunner(d.JS, stage.Config{
+		Stage:   proto.StageAttachments,
+		Site:    d.Config.Site,
+		Stream:  proto.StreamAttachments,
+		Durable: proto.Durable(proto.StageAttachments, "attachments", d.Config.Site),
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed))
+	if err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	return s, nil
+}
+
+// Run downloads attachments until ctx is done, then finishes the
+// downloads in flight and returns.
+func (s *Service) Run(ctx context.Context) error { return s.runner.Run(ctx) }
+
+// failed records the outcome of an attachment the stage gave up on, so
+// that the crawl still completes (and says what failed).
+func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
+	if err := recordFailed(ctx, s.tracker, dl, m); err != nil {
+		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
+	}
+}
+
+// recordFailed records a dead letter's item as failed, from the message or,
+// when it could not be decoded, from what the dead letter names.
+func recordFailed(ctx context.Context, tr *progress.Tracker, dl *proto.DeadLetter, m proto.Message) error {
+	o := proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error}
+	if t, ok := m.(proto.Tracked); ok {
+		crawl, space, item := t.Track()
+		return tr.Outcome(ctx, crawl, space, item, o)
+	}
+	if dl.CrawlID != "" && dl.ItemID != "" {
+		return tr.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o)
+	}
+	return nil
+}
+
+// Stats counts what the stage did since it started.
+type Stats struct {
+	// Downloaded is the number of files streamed into the object store.
+	Downloaded int64
+	// Reused is the number of versions found already stored.
+	Reused int64
+	// TooLarge is the number of files kept as metadata only because they
+	// exceed max_size (declared or found while streaming).
+	TooLarge int64
+	// Vanished is the number of attachments Confluence no longer had (404).
+	Vanished int64
+	// Bytes is the number of bytes streamed into the object store.
+	Bytes int64
+}
+
+type counters struct{ downloaded, reused, tooLarge, vanished, bytes atomic.Int64 }
+
+// Stats returns the stage's counts.
+func (s *Service) Stats() Stats {
+	c := &s.stats
+	return Stats{Downloaded: c.downloaded.Load(), Reused: c.reused.Load(), TooLarge: c.tooLarge.Load(),
+		Vanished: c.vanished.Load(), Bytes: c.bytes.Load()}
+}
+
+// ObjectName is the object store name of an attachment version:
+// "<site token>/<attachment id>/v<version>".
+func ObjectName(site, attachmentID string, version int) string {
+	return fmt.Sprintf("%s/%s/v%d", proto.SiteToken(site), attachmentID, version)
+}

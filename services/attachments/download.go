@@ -1,0 +1,127 @@
+package attachments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// defaultRateLimitDelay is how long a rate-limited download waits when
+// Confluence announced no Retry-After.
+const defaultRateLimitDelay = 30 * time.Second
+
+// vanishedReason is the dropped outcome's reason for a 404.
+const vanishedReason = "attachment vanished: Confluence answered 404 on download"
+
+func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+	a, ok := m.Payload.(*proto.AttachmentFound)
+	if !ok {
+		return stage.Permanent(fmt.Errorf("attachments: unexpected %T on %s", m.Payload, m.Subject))
+	}
+	log := s.log.With("crawl_id", a.CrawlID, "space_id", a.SpaceID, "attachment_id", a.ID, "version", a.Version)
+	out, err := s.store(ctx, m, a)
+	if errors.Is(err, confluence.ErrNotFound) {
+		s.stats.vanished.Add(1)
+		log.Info("attachment vanished; dropped", "err", err)
+		return s.tracker.RecordTracked(ctx, a, proto.StageAttachments, proto.OutcomeDropped, vanishedReason)
+	}
+	if err != nil {
+		return classify(fmt.Errorf("store attachment %s v%d: %w", a.ID, a.Version, err))
+	}
+	if out.Skipped != "" {
+		log.Info("attachment kept as metadata only", "reason", out.Skipped)
+	}
+	subject := s.sub.AttachmentStored(a.SpaceID, a.ID)
+	if err := s.pub.Publish(ctx, subject, out, proto.MsgID("stored", a.ID, a.Version, a.CrawlID)); err != nil {
+		return fmt.Errorf("publish stored attachment %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// store puts the attachment's bytes in the object store unless they are
+// there already or too large, and says where they are.
+func (s *Service) store(ctx context.Context, m *stage.Msg, a *proto.AttachmentFound) (*proto.AttachmentStored, error) {
+	out := &proto.AttachmentStored{Attachment: *a}
+	if s.maxSize > 0 && a.Size > s.maxSize {
+		s.stats.tooLarge.Add(1)
+		out.Skipped = fmt.Sprintf("larger than max_size %s (%d bytes)", config.ByteSize(s.maxSize), a.Size)
+		return out, nil
+	}
+	name := ObjectName(s.site, a.ID, a.Version)
+	info, err := s.blobs.GetInfo(ctx, name)
+	if err == nil && !info.Deleted {
+		s.stats.reused.Add(1)
+		out.Blob = blobRef(info)
+		return out, nil
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, fmt.Errorf("look up object %s: %w", name, err)
+	}
+	info, err = s.download(ctx, m, a, name)
+	if errors.Is(err, errTooLarge) {
+		s.stats.tooLarge.Add(1)
+		out.Skipped = fmt.Sprintf("larger than max_size %s (found while downloading; %d bytes declared)",
+			config.ByteSize(s.maxSize), a.Size)
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.stats.downloaded.Add(1)
+	s.stats.bytes.Add(int64(info.Size))
+	out.Blob = blobRef(info)
+	return out, nil
+}
+
+// download streams the file from Confluence into the object store.
+func (s *Service) download(ctx context.Context, m *stage.Msg, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
+	body, err := s.dl.DownloadAttachment(ctx, a.ContainerID, a.ID, a.Version)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	r := &keepAliveReader{r: body, every: s.KeepAliveEvery, last: time.Now(), touch: func() {
+		if err := m.InProgress(); err != nil {
+			s.log.Debug("extend ack deadline", "attachment_id", a.ID, "err", err)
+		}
+	}}
+	meta := jetstream.ObjectMeta{Name: name, Description: a.FileName, Headers: nats.Header{}}
+	if a.MediaType != "" {
+		meta.Headers.Set("Content-Type", a.MediaType)
+	}
+	info, err := s.blobs.Put(ctx, meta, limitReader(r, s.maxSize))
+	if err != nil {
+		return nil, fmt.Errorf("put object %s: %w", name, err)
+	}
+	return info, nil
+}
+
+func blobRef(info *jetstream.ObjectInfo) *proto.BlobRef {
+	return &proto.BlobRef{Bucket: info.Bucket, Name: info.Name, Size: int64(info.Size), Digest: info.Digest}
+}
+
+// classify maps the client's error classes to the runner's: a rate limit
+// waits for Retry-After, a permanent error goes to the dead letters at
+// once, anything else is retried with back-off.
+func classify(err error) error {
+	switch {
+	case errors.Is(err, confluence.ErrRateLimited):
+		d, ok := confluence.RetryAfterOf(err)
+		if !ok || d <= 0 {
+			d = defaultRateLimitDelay
+		}
+		return stage.RetryAfter(err, d)
+	case errors.Is(err, confluence.ErrPermanent):
+		return stage.Permanent(err)
+	}
+	return err
+}
