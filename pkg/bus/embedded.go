@@ -111,8 +111,10 @@ func (l *serverLog) fatal() string {
 	return l.last
 }
 
+// Noticef logs at debug level: the server's notices are its start-up
+// banner and routine state changes.
 func (l *serverLog) Noticef(format string, v ...any) {
-	l.log.Info(fmt.Sprintf(format, v...), "component", "nats")
+	l.log.Debug(fmt.Sprintf(format, v...), "component", "nats")
 }
 func (l *serverLog) Warnf(format string, v ...any) {
 	l.log.Warn(fmt.Sprintf(format, v...), "component", "nats")

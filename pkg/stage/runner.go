@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -100,12 +101,15 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer stopGrace()
 
 	p := pool.New().WithMaxGoroutines(r.cfg.Concurrency)
+	var g gate // no p.Go once p.Wait has begun
 	cc, err := cons.Consume(func(m jetstream.Msg) {
-		if ctx.Err() != nil && !r.lastDelivery(m, lim) {
+		g.mu.RLock()
+		defer g.mu.RUnlock()
+		if g.closed || ctx.Err() != nil && !r.lastDelivery(m, lim) {
 			r.handBack(m)
 			return
 		}
-		p.Go(func() { r.process(hctx, m, lim) })
+		p.Go(func() { r.process(hctx, m, lim) }) // blocks while all workers are busy
 	},
 		jetstream.PullMaxMessages(r.cfg.Concurrency),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
@@ -125,6 +129,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		stopped = fmt.Errorf("stage %s: consuming %s stopped", r.cfg.Stage, r.cfg.Durable)
 	}
 	r.drain(cc)
+	g.close()
 	p.Wait()
 	if err := r.js.Conn().FlushTimeout(5 * time.Second); err != nil && !r.js.Conn().IsClosed() {
 		r.log.Warn("flush acks", "error", err)
@@ -153,6 +158,19 @@ func (r *Runner) bind(ctx context.Context) (jetstream.Consumer, limits, error) {
 		lim.inProgress = 10 * time.Second // the server's default AckWait is 30s
 	}
 	return cons, lim, nil
+}
+
+// gate keeps the consume callback from adding work to the pool once the
+// runner waits for it (possible only when draining timed out).
+type gate struct {
+	mu     sync.RWMutex
+	closed bool
+}
+
+func (g *gate) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // drain stops pulling and waits until the messages already buffered have

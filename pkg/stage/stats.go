@@ -4,8 +4,8 @@ import "sync/atomic"
 
 // Stats counts what a runner did since it was created.
 type Stats struct {
-	// Processed counts messages taken from the consumer and settled, by
-	// any outcome.
+	// Processed counts messages decoded and settled (acked, retried or
+	// dead-lettered), the handler run or not.
 	Processed uint64
 	// Acked counts messages whose handler succeeded.
 	Acked uint64
@@ -15,7 +15,8 @@ type Stats struct {
 	// DeadLettered counts messages sent to the dead-letter stream and
 	// terminated: permanent errors, the last delivery, undecodable input.
 	DeadLettered uint64
-	// Interrupted counts messages handed back unfinished at shutdown.
+	// Interrupted counts messages handed back (Nak) at shutdown: cut off
+	// by the end of the grace period, or never started.
 	Interrupted uint64
 	// InFlight is the number of messages being handled now.
 	InFlight int64
