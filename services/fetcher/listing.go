@@ -108,6 +108,7 @@ func (l *listing) loadFolders(ctx context.Context) error {
 			want[n.parentID] = true
 		}
 	}
+	var folders []confluence.Folder
 	for len(want) > 0 {
 		next := map[string]bool{}
 		for id := range want {
@@ -125,14 +126,17 @@ func (l *listing) loadFolders(ctx context.Context) error {
 				continue
 			}
 			l.tree[f.ID] = node{typ: proto.TypeFolder, parentID: f.ParentID}
+			folders = append(folders, f)
 			if f.ParentID != "" {
 				next[f.ParentID] = true
 			}
-			if err := l.publish(ctx, folderItem(f), nil); err != nil {
-				return err
-			}
 		}
 		want = next
+	}
+	for _, f := range folders {
+		if err := l.publish(ctx, folderItem(f), l.ancestors(f.ParentID)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,14 +80,32 @@ func expected(tn *confluencesim.Tenant) map[string]want {
 			containers[c.ID] = append(slices.Clone(w.ancestors), c.ID)
 		}
 	}
+	// containerOf follows replies up to the comment on the page or blog
+	// post; every comment on the way must be current.
+	containerOf := func(c *confluencesim.Content) string {
+		for i := 0; c != nil && i < 100; i++ {
+			if c.Status != "current" {
+				return ""
+			}
+			if c.ContainerID != "" {
+				return c.ContainerID
+			}
+			c = content[c.ParentCommentID]
+		}
+		return ""
+	}
 	for _, c := range tn.Content {
-		path, ok := containers[c.ContainerID]
-		if c.Type != "comment" || c.Status != "current" || !ok {
+		if c.Type != "comment" {
 			continue
 		}
-		ct := out[c.ContainerID]
+		cid := containerOf(c)
+		path, ok := containers[cid]
+		if !ok {
+			continue
+		}
+		ct := out[cid]
 		out[c.ID] = want{typ: "comment", title: c.Title, spaceID: ct.spaceID, spaceKey: ct.spaceKey,
-			parent: c.ContainerID, container: c.ContainerID, ancestors: path, labels: c.Labels,
+			parent: cid, container: cid, ancestors: path, labels: c.Labels,
 			version: c.Version, author: c.AuthorID, body: c.Body}
 	}
 	for _, a := range tn.Attachments {
@@ -133,16 +152,18 @@ func checkSink(t *testing.T, h *harness, tn *confluencesim.Tenant) {
 		}
 		got, public := acl.Expand(d.ACL, members)
 		slices.Sort(got)
-		if wantACL := ref.Allowed(id); !slices.Equal(got, wantACL) {
-			fail("%s %s: acl allows %v, reference %v", w.typ, id, got, wantACL)
-		}
 		if public != ref.Public(id) {
 			fail("%s %s: public %v, reference %v", w.typ, id, public, ref.Public(id))
+		}
+		// A public document admits everyone; its account list need not
+		// name them.
+		if wantACL := ref.Allowed(id); !public && !slices.Equal(got, wantACL) {
+			fail("%s %s: acl allows %v, reference %v", w.typ, id, got, wantACL)
 		}
 	}
 	for id, d := range docs {
 		if _, ok := exp[id]; !ok {
-			fail("unexpected document %s (%s %q)", id, d.Type, d.Title)
+			fail("unexpected document %s (%s %q, %s)", id, d.Type, d.Title, describe(tn, id))
 		}
 	}
 	if bad > 0 {
@@ -172,7 +193,8 @@ func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d
 	if w.typ != "attachment" && !sameSet(d.Labels, w.labels) {
 		fail("%s %s: labels %v, want %v", w.typ, id, d.Labels, w.labels)
 	}
-	if !strings.HasPrefix(d.URL, h.cfg.Site+"/wiki/") || !strings.Contains(d.URL, id) && w.typ != "attachment" {
+	homepage := strings.HasSuffix(d.URL, "/overview") // a space's homepage links to the space
+	if !strings.HasPrefix(d.URL, h.cfg.Site+"/wiki/spaces/"+w.spaceKey+"/") || !strings.Contains(d.URL, strings.TrimPrefix(id, "att")) && !homepage {
 		fail("%s %s: url %q", w.typ, id, d.URL)
 	}
 	if w.attachment == nil {
@@ -218,4 +240,19 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(nonNil(a), nonNil(b))
+}
+
+// describe says what the tenant knows of an id, for failure messages.
+func describe(tn *confluencesim.Tenant, id string) string {
+	for _, c := range tn.Content {
+		if c.ID == id {
+			return fmt.Sprintf("tenant: %s status %s space %s parent %q container %q", c.Type, c.Status, c.SpaceID, c.ParentID, c.ContainerID)
+		}
+	}
+	for _, a := range tn.Attachments {
+		if a.ID == id {
+			return fmt.Sprintf("tenant: attachment status %s container %s", a.Status, a.ContainerID)
+		}
+	}
+	return "not in the tenant"
 }
