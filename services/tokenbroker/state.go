@@ -2,6 +2,7 @@ package tokenbroker
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -109,3 +110,16 @@ func (s State) ttl() time.Duration {
 func (s State) usable(now time.Time, margin time.Duration) bool {
 	return s.Status == StatusOK && s.AccessToken != "" && s.BaseURL != "" && s.Expiry.Sub(now) > margin
 }
+
+// String shows the state with its tokens as fingerprints (first 4 hex
+// characters of their SHA-256), so a State can be printed or logged safely.
+func (s State) String() string {
+	return fmt.Sprintf("tokenbroker.State{status: %q, refresh_fp: %s, access_fp: %s, expiry: %s, rotated_at: %s, holder: %s, cloud_id: %s}",
+		s.Status, short(s.RefreshToken), short(s.AccessToken), s.Expiry.Format(time.RFC3339), s.RotatedAt.Format(time.RFC3339), s.Holder, s.CloudID)
+}
+
+// GoString is String, so that %#v does not print the tokens either.
+func (s State) GoString() string { return s.String() }
+
+// LogValue keeps the tokens out of logs.
+func (s State) LogValue() slog.Value { return slog.StringValue(s.String()) }

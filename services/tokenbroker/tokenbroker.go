@@ -185,6 +185,15 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
+// String names the replica; it never prints the secrets the Service holds.
+func (s *Service) String() string { return "tokenbroker.Service{holder: " + s.o.holder + "}" }
+
+// GoString is String, for %#v.
+func (s *Service) GoString() string { return s.String() }
+
+// LogValue keeps the secrets out of logs.
+func (s *Service) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
 // Holder returns this replica's id (the lease holder name).
 func (s *Service) Holder() string { return s.o.holder }
 
