@@ -39,6 +39,7 @@ type coverage struct {
 
 type spaceTally struct {
 	items  map[string]bool // item → public
+	seen   map[string]bool // verdict keys already counted
 	emails map[string]bool // account → has email
 	logged bool
 	last   time.Time
@@ -48,14 +49,15 @@ func newCoverage(keep int) *coverage {
 	return &coverage{keep: keep, spaces: map[[2]string]*spaceTally{}}
 }
 
-// add counts one resolved document.
-func (c *coverage) add(crawlID, spaceID, itemID string, public bool, allowed []string, email func(string) string) {
+// add counts one resolved document; key identifies its verdict, whose
+// accounts are counted once.
+func (c *coverage) add(crawlID, spaceID, itemID, key string, public bool, allowed []string, email func(string) string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := [2]string{crawlID, spaceID}
 	t, ok := c.spaces[k]
 	if !ok {
-		t = &spaceTally{items: map[string]bool{}, emails: map[string]bool{}}
+		t = &spaceTally{items: map[string]bool{}, seen: map[string]bool{}, emails: map[string]bool{}}
 		c.spaces[k] = t
 		c.order = append(c.order, k)
 		if len(c.order) > c.keep {
@@ -65,6 +67,10 @@ func (c *coverage) add(crawlID, spaceID, itemID string, public bool, allowed []s
 	}
 	t.items[itemID] = public
 	t.last = time.Now()
+	if t.seen[key] {
+		return
+	}
+	t.seen[key] = true
 	for _, id := range allowed {
 		if !t.emails[id] {
 			t.emails[id] = email(id) != ""

@@ -46,7 +46,7 @@ func (s *Service) resolve(ctx context.Context, it item) error {
 		return fmt.Errorf("publish document %s: %w", it.id, err)
 	}
 	s.n.published.Add(1)
-	s.cov.add(it.crawlID, it.spaceID, it.id, v.result.Public, v.result.Allowed, v.state.Email)
+	s.cov.add(it.crawlID, it.spaceID, it.id, v.key, v.result.Public, v.result.Allowed, v.state.Email)
 	return nil
 }
 

@@ -391,3 +391,40 @@ func checkCoverage(t *testing.T, e *env, tn *confluencesim.Tenant, items []crawl
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Groups of more than a thousand members are stored in chunks; a replica
+// that finds them in the shared cache reads the chunks back, and the ACLs
+// still match the reference.
+func TestLargeGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large tenant")
+	}
+	tn := confluencesim.Generate(5, confluencesim.Size{
+		Spaces: 3, PagesPerSpace: 12, BlogsPerSpace: 2, Users: 2600, Groups: 3, MaxDepth: 4,
+		AttachmentsPerPage: 0.3, CommentsPerPage: 0.3, RestrictedShare: 0.4,
+	})
+	biggest := 0
+	for _, g := range tn.Groups {
+		biggest = max(biggest, len(g.Members))
+	}
+	if biggest <= 1000 {
+		t.Fatalf("largest group has %d members; the test needs more than one chunk", biggest)
+	}
+	e := newEnv(t, tn)
+	emails := e.importEmails(tn)
+	rng := rand.New(rand.NewPCG(5, 1))
+	items := e.itemsOf(tn, "big-1", rng)
+	first := e.startReplica()
+	e.publish(items[:len(items)/4], "big-1")
+	e.waitDocs(items[:len(items)/4], func(d *proto.DocumentReady) bool { return d.Document.CrawlID == "big-1" })
+	second := e.startReplica()
+	e.publish(items[len(items)/4:], "big-1")
+	docs := e.waitDocs(items, func(d *proto.DocumentReady) bool { return d.Document.CrawlID == "big-1" })
+	principals := checkDocs(t, tn, docs, emails)
+	s1, s2 := first.Stats(), second.Stats()
+	if n := s1.GroupCalls + s2.GroupCalls; n > int64(len(tn.Groups)+len(tn.DeletedGroups)) {
+		t.Errorf("%d group look-ups for %d groups", n, len(tn.Groups)+len(tn.DeletedGroups))
+	}
+	t.Logf("%d documents, %d users, largest group %d members, %d allowed principals in all; group look-ups %d+%d, user look-ups %d+%d",
+		len(docs), len(tn.Users), biggest, principals, s1.GroupCalls, s2.GroupCalls, s1.UserCalls, s2.UserCalls)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -66,25 +67,28 @@ type missingError struct{ what string }
 
 func (e *missingError) Error() string { return e.what + " not found" }
 
-// verdict is an evaluated item.
+// verdict is an evaluated item. key identifies the inputs that decided
+// it: the space and the restricted nodes on the item's path.
 type verdict struct {
 	result acl.Result
 	state  *crawlState
+	key    string
 }
 
 // evaluate applies the rule to an item of a space whose path is chain:
 // the ids of every node whose read restriction applies (ancestors, and the
-// item itself or its container), in any order.
+// item itself or its container), in any order. Items whose paths carry the
+// same restrictions share one evaluation per crawl (most paths carry none).
 func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain []string) (verdict, error) {
 	st := r.crawls.get(crawlID)
 	sp, err := r.space(ctx, st, spaceID)
 	if err != nil {
 		return verdict{}, err
 	}
-	space := acl.Space{Anonymous: sp.Anonymous, Principals: acl.Principals{Users: ids(sp.Users), Groups: sp.Groups}}
+	var restricted []string
+	var restrictions []acl.Principals
 	groups := slices.Clone(sp.Groups)
 	names := map[string]string{}
-	restrictions := make([]acl.Principals, 0, len(chain))
 	for _, id := range chain {
 		rec, err := r.restriction(ctx, st, id)
 		if err != nil {
@@ -96,14 +100,24 @@ func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain 
 			groups = append(groups, g.ID)
 			names[g.ID] = g.Name
 		}
-		restrictions = append(restrictions, p)
+		if !p.Empty() {
+			restricted = append(restricted, id)
+			restrictions = append(restrictions, p)
+		}
+	}
+	key := spaceID + "|" + strings.Join(unique(restricted), ",")
+	if res, ok := st.results.get(key); ok {
+		return verdict{result: res, state: st, key: key}, nil
 	}
 	for _, id := range unique(groups) {
 		if _, err := r.group(ctx, st, id, names[id]); err != nil {
 			return verdict{}, err
 		}
 	}
-	return verdict{result: acl.Evaluate(space, restrictions, st), state: st}, nil
+	space := acl.Space{Anonymous: sp.Anonymous, Principals: acl.Principals{Users: ids(sp.Users), Groups: sp.Groups}}
+	res := acl.Evaluate(space, restrictions, st)
+	st.results.put(key, res)
+	return verdict{result: res, state: st, key: key}, nil
 }
 
 // space returns a space's view grants, fetched once per crawl.

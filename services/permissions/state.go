@@ -13,12 +13,13 @@ type crawlState struct {
 	id   string
 	keys cacheKeys
 
-	mu     sync.RWMutex
-	users  map[string]member
-	groups map[string]groupState
-	spaces map[string]spaceRecord
-	restr  *recent[restrictionRecord]
-	anc    *recent[ancestorsRecord]
+	mu      sync.RWMutex
+	users   map[string]member
+	groups  map[string]groupState
+	spaces  map[string]spaceRecord
+	restr   *recent[restrictionRecord]
+	anc     *recent[ancestorsRecord]
+	results *recent[acl.Result] // by verdict key
 
 	spaceFlights flights[spaceRecord]
 	restrFlights flights[restrictionRecord]
@@ -37,11 +38,12 @@ type groupState struct {
 func newCrawlState(id string, limit int) *crawlState {
 	return &crawlState{
 		id: id, keys: keysOf(id),
-		users:  map[string]member{},
-		groups: map[string]groupState{},
-		spaces: map[string]spaceRecord{},
-		restr:  newRecent[restrictionRecord](limit),
-		anc:    newRecent[ancestorsRecord](limit),
+		users:   map[string]member{},
+		groups:  map[string]groupState{},
+		spaces:  map[string]spaceRecord{},
+		restr:   newRecent[restrictionRecord](limit),
+		anc:     newRecent[ancestorsRecord](limit),
+		results: newRecent[acl.Result](limit),
 	}
 }
 

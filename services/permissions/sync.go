@@ -30,7 +30,7 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	doc := prev.Document
 	doc.ACL = v.result.ACL(v.state.Email)
 	groups := v.result.ProtoGroups(v.state.Email)
-	s.cov.add(m.CrawlID, m.SpaceID, m.ID, v.result.Public, v.result.Allowed, v.state.Email)
+	s.cov.add(m.CrawlID, m.SpaceID, m.ID, v.key, v.result.Public, v.result.Allowed, v.state.Email)
 	hash := acl.Hash(doc.ACL, groups)
 	if hash == acl.Hash(prev.Document.ACL, prev.Groups) {
 		s.n.unchanged.Add(1)

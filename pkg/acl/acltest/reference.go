@@ -18,7 +18,8 @@ type Reference struct {
 	content     map[string]*confluencesim.Content
 	attachments map[string]*confluencesim.Attachment
 	spaces      map[string]*confluencesim.Space
-	groups      map[string]*confluencesim.Group
+	groups      map[string]map[string]bool // existing group → its members
+	users       map[string]*confluencesim.User
 }
 
 // New indexes a tenant. The tenant must not change while the Reference is
@@ -29,7 +30,11 @@ func New(t *confluencesim.Tenant) *Reference {
 		content:     map[string]*confluencesim.Content{},
 		attachments: map[string]*confluencesim.Attachment{},
 		spaces:      map[string]*confluencesim.Space{},
-		groups:      map[string]*confluencesim.Group{},
+		groups:      map[string]map[string]bool{},
+		users:       map[string]*confluencesim.User{},
+	}
+	for _, u := range t.Users {
+		r.users[u.AccountID] = u
 	}
 	for _, c := range t.Content {
 		r.content[c.ID] = c
@@ -41,7 +46,10 @@ func New(t *confluencesim.Tenant) *Reference {
 		r.spaces[s.ID] = s
 	}
 	for _, g := range t.Groups {
-		r.groups[g.ID] = g
+		r.groups[g.ID] = map[string]bool{}
+		for _, m := range g.Members {
+			r.groups[g.ID][m] = true
+		}
 	}
 	return r
 }
@@ -97,14 +105,7 @@ func (r *Reference) Allowed(itemID string) []string {
 	return out
 }
 
-func (r *Reference) user(id string) *confluencesim.User {
-	for _, u := range r.t.Users {
-		if u.AccountID == id {
-			return u
-		}
-	}
-	return nil
-}
+func (r *Reference) user(id string) *confluencesim.User { return r.users[id] }
 
 // path returns the nodes whose read restrictions apply to an item: the
 // item (or its container) and each parent up to the space root.
@@ -191,6 +192,5 @@ func (r *Reference) admits(res confluencesim.Restrictions, accountID string) boo
 // member reports whether the account is in an existing group; a deleted
 // or unknown group has no members.
 func (r *Reference) member(groupID, accountID string) bool {
-	g, ok := r.groups[groupID]
-	return ok && slices.Contains(g.Members, accountID)
+	return r.groups[groupID][accountID]
 }
