@@ -82,6 +82,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 // route registers an API endpoint: counted by pattern, authenticated,
 // answered under the read lock, written after it.
 func (s *Server) route(mux *http.ServeMux, pattern string, h func(q *req) reply) {
+	s.patterns = append(s.patterns, pattern)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.counters.add(func(c *Counters) { c.Endpoints[pattern]++ })
 		rep := s.answer(r, pattern, h)

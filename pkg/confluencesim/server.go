@@ -74,6 +74,7 @@ type Server struct {
 
 	oauth    *oauthsim.Server
 	api      *http.ServeMux
+	patterns []string // every API route, for coverage checks
 	limits   *limiter
 	counters *counterSet
 	secret   []byte
