@@ -86,6 +86,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, h func(q *req) reply)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.counters.add(func(c *Counters) { c.Endpoints[pattern]++ })
 		rep := s.answer(r, pattern, h)
+		s.log.Debug("api request", "method", r.Method, "path", r.URL.Path, "pattern", pattern, "status", rep.status)
 		for k, v := range rep.header {
 			w.Header()[k] = v
 		}

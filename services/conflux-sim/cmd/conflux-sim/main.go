@@ -24,7 +24,9 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "conflux-sim:", err)
 		os.Exit(1)
 	}
@@ -82,7 +84,8 @@ func loadTenant(f flags) (*confluencesim.Tenant, error) {
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// run serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -104,8 +107,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
 	srv, err := confluencesim.Start(t, confluencesim.Options{
 		Addr: f.addr, MediaAddr: f.mediaAddr, Latency: f.latency, Rate: f.rate, Faults: f.faults, Seed: f.seed,
 		SpaceShortPages: f.spaceShortPages, Logger: log,
