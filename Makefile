@@ -16,7 +16,7 @@ all: build
 build:
 	@mkdir -p $(BIN)
 	@for s in $(SERVICES); do $(GO) build -o $(BIN)/$$s ./services/$$s/cmd/$$s || exit 1; done
-	$(GO) build -o $(BIN)/oauth2-tokenfetcher ./services/tokenfetcher/cmd/tokenfetcher
+	$(GO) build -o $(BIN)/oauth2-tokenfetcher ./services/tokenfetcher/cmd/oauth2-tokenfetcher
 	@echo "built: $$(ls $(BIN) | tr '\n' ' ')"
 
 ## test: every module of the workspace, with the race detector

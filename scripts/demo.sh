@@ -36,6 +36,8 @@ nats:
 sink:
   type: files
   dir: $dir/out
+log:
+  level: warn        # progress and the summary only; info shows every stage at work
 YAML
 
 echo "demo: simulator at $url; crawling with bin/conflux run --once --config $dir/conflux.yaml"

@@ -52,6 +52,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	logger := d.Logger
 	d.Logger = d.Logger.With("stage", proto.StageEnumerator)
 	tr, err := progress.Open(ctx, d.JS)
 	if err != nil {
@@ -68,7 +69,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		Stream:      proto.StreamCrawl,
 		Durable:     proto.Durable(proto.StageEnumerator, "crawl", d.Config.Site),
 		Concurrency: 1,
-	}, s.handle, stage.WithLogger(d.Logger))
+	}, s.handle, stage.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	logger := d.Logger
 	d.Logger = d.Logger.With("stage", proto.StageFetcher)
 	tr, err := progress.Open(ctx, d.JS)
 	if err != nil {
@@ -74,7 +75,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		Stream:      proto.StreamSpaces,
 		Durable:     proto.Durable(proto.StageFetcher, "spaces", d.Config.Site),
 		Concurrency: 2,
-	}, s.handle, stage.WithLogger(d.Logger))
+	}, s.handle, stage.WithLogger(logger))
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
-	"github.com/conflux-dev/conflux/pkg/tokens"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -49,7 +49,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		}
 		a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"))
 	} else {
-		a.NC, err = bus.Connect(ctx, connectOptions(cfg.NATS))
+		a.NC, err = bus.Connect(ctx, worker.ConnectOptions(cfg.NATS, "conflux"))
 	}
 	if err != nil {
 		a.Close()
@@ -68,12 +68,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	return a, nil
 }
 
-func connectOptions(n config.NATS) bus.ConnectOptions {
-	return bus.ConnectOptions{URL: n.URL, User: n.User, Password: n.Password.Reveal(), Token: n.Token.Reveal(),
-		NKeyFile: n.NKeyFile, CredsFile: n.CredsFile, TLSCA: n.TLS.CA, TLSCert: n.TLS.Cert, TLSKey: n.TLS.Key,
-		Name: "conflux"}
-}
-
 // Close drains the connection and stops the embedded server.
 func (a *App) Close() {
 	if a.NC != nil {
@@ -88,35 +82,10 @@ func (a *App) Close() {
 	}
 }
 
-// Client builds the Confluence client every stage uses: credentials from
-// the token broker, and a cluster-wide back-off — a 429 seen here is
-// announced on the bus, and one announced by any replica pauses this
-// client too.
+// Client builds the Confluence client every stage uses (see
+// worker.Env.Client).
 func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
-	var c *confluence.Client
-	client, err := confluence.New(confluence.Options{
-		Credentials: tokens.NewBrokerCredentials(a.NC, a.Config.Site),
-		Logger:      a.Log,
-		OnRateLimit: func(d time.Duration) {
-			_ = a.NC.Publish(a.Sub.RateLimit(), []byte(strconv.FormatInt(d.Milliseconds(), 10)))
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	c = client
-	sub, err := a.NC.Subscribe(a.Sub.RateLimit(), func(m *nats.Msg) {
-		ms, err := strconv.ParseInt(string(m.Data), 10, 64)
-		if err != nil || ms <= 0 || ms > 10*60*1000 {
-			return
-		}
-		c.PauseUntil(time.Now().Add(time.Duration(ms) * time.Millisecond))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("subscribe to rate-limit signals: %w", err)
-	}
-	context.AfterFunc(ctx, func() { _ = sub.Unsubscribe() })
-	return c, nil
+	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS}.Client(ctx)
 }
 
 // Request publishes a crawl request and returns its id.
