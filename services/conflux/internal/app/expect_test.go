@@ -20,13 +20,13 @@ import (
 // want is what the sink must hold for one item of the tenant.
 type want struct {
 	typ, title, spaceID, spaceKey string
-	parent, container           string
-	ancestors                   []string
-	labels                      []string
-	version                     int
-	author                      string
-	body                        string // storage format
-	attachment                  *confluencesim.Attachment
+	parent, container             string
+	ancestors                     []string
+	labels                        []string
+	version                       int
+	author                        string
+	body                          string // storage format
+	attachment                    *confluencesim.Attachment
 }
 
 // expected derives, from the tenant alone, every document a full crawl of

@@ -26,7 +26,9 @@ var Stages = []string{
 }
 
 // runner is what every stage service is.
-type runner interface{ Run(ctx context.Context) error }
+type runner interface {
+	Run(ctx context.Context) error
+}
 
 // build makes one stage.
 func (a *App) build(ctx context.Context, name string, client *confluence.Client) (runner, error) {
