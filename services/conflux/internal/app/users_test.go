@@ -53,7 +53,7 @@ func writeExport(t *testing.T, tn *confluencesim.Tenant, extra ...string) string
 func TestUsersImportRealExportWithBadLines(t *testing.T) {
 	tn := confluencesim.Generate(21, tenantSize)
 	path := writeExport(t, tn,
-		"only,three,fields",                      // wrong field count
+		"only,three,fields", // wrong field count
 		",Nobody,nobody@acme.com,Active,3 Jan 2024,,User,Never accessed,,", // no user id
 	)
 	h := start(t, tn, confluencesim.Options{}, nil)
