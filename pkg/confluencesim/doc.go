@@ -1,13 +1,66 @@
-// Package confluencesim simulates a Confluence Cloud site over HTTP: the v2
-// and v1 REST endpoints a crawler uses, with their real shapes, pagination
-// and quirks, Basic API-token and OAuth 2.0 (3LO) authentication through the
-// api.atlassian.com-style gateway, attachment downloads redirected to a
-// separate media host, seeded latency, rate limits and faults, and counters.
+// Package confluencesim simulates a Confluence Cloud site over HTTP for
+// tests and local runs: the v2 and v1 REST endpoints a crawler uses, with
+// their real shapes, pagination and quirks; Basic API-token and OAuth 2.0
+// (3LO) authentication through an api.atlassian.com-style gateway;
+// attachment downloads redirected to a separate media host; seeded
+// latency, rate limits and faults; and counters.
 //
-// The state is a Tenant (users, groups, spaces, content, attachments), built
-// by hand, by Demo, or by Generate, and changed between crawls with the
-// Server's mutation helpers. Facts come from
-// shared/reference/confluence-api.md and Atlassian's OpenAPI documents;
-// where the reference marks a behaviour UNCONFIRMED the simulator takes the
-// stricter reading and says so where it does.
+// The state is a Tenant (users, groups, spaces, content, attachments),
+// built by hand, by Demo, or by Generate, served by Start, and changed
+// between crawls with the Server's mutation helpers (EditPage, AddPage,
+// MovePage, TrashContent, ArchiveContent, DeleteContent,
+// SetReadRestriction, SetUpdateRestriction, SetGroupMembers, DeleteGroup,
+// AddAttachment, EditAttachment) or Mutate. Server.Tenant is the ground
+// truth a test compares a crawl against.
+//
+// Facts come from shared/reference/confluence-api.md and Atlassian's
+// OpenAPI documents (copied under testdata/; the conformance test
+// validates every endpoint's responses against them). Where the
+// reference marks a behaviour UNCONFIRMED the simulator takes the stricter
+// reading and says so where it does. The main choices:
+//
+//   - Wrong credentials are refused everywhere (v2: 404 with the bare
+//     "Not Found"; v1: 403 "Current user not permitted to use Confluence",
+//     "caller cannot access Confluence" on /user/current). No
+//     Authorization header on the site is an anonymous caller, who sees
+//     the spaces granted to role ANONYMOUS.
+//   - Gateway (/ex/confluence/{cloudId}/wiki/…): a Bearer access token of
+//     the mounted oauthsim server (acting as Options.OAuthAccountID) or
+//     Basic; missing, invalid or expired credentials → 401
+//     {"code":401,"message":"Unauthorized"}.
+//   - View permission: space read grant (user, group, or role ANONYMOUS)
+//     and the read restrictions of the item and of every page or folder
+//     above it; update restrictions never grant view; folders restrict like
+//     pages; comments and attachments follow their container.
+//     Tenant.Crawlers see everything (the admin-like crawler account).
+//   - v2 lists: limit 1..250 (400 outside), keyset cursors bound to the
+//     sort, `_links.next` relative with /wiki and every original parameter,
+//     `_links.base` always, the Link header where the spec declares one
+//     (not on ancestors or space permissions). direct-children rows carry
+//     no spaceId (as observed live). Attachments list current+archived by
+//     default. Only the current version of an item is kept: asking for
+//     another version is 404.
+//   - CQL search: cursor pagination, start ignored, pages deliberately
+//     shorter than limit while more follow, next absent only at the end,
+//     totalSize an over-estimate; archived pages, archived spaces (unless
+//     includeArchivedSpaces=true), trashed and draft items never appear;
+//     dates compared in UTC at minute resolution; Options.SearchLag hides
+//     recent changes.
+//   - Downloads: /rest/api/content/{id}/child/attachment/{attId}/download
+//     answers 302 to the media host with a signed token; the media host
+//     answers 401 to any request carrying Authorization and streams the
+//     bytes. The legacy /wiki/download/attachments/… servlet answers 401.
+//   - Rate limit: one token bucket for the site (Options.Rate, Burst);
+//     429 with Retry-After (whole seconds), X-RateLimit-Limit/-Remaining/
+//     -Reset (Jira's yyyy-MM-ddTHH:mmZ format) and RateLimit-Reason. A
+//     request from the same client (same Authorization header) before an
+//     announced Retry-After (429 or 503) is a violation, counted and
+//     answered 429.
+//   - Faults (Options.Faults, Seed): 500, 502 (HTML), 503 (HTML, with
+//     Retry-After of 1–2 s half of the time), or a hang of Options.Hang
+//     then a dropped connection; chosen from the seed, the request and how
+//     often it was made, so a run repeats exactly.
+//
+// GET /_sim/counters returns Counters as JSON; POST /_sim/reset zeroes
+// them.
 package confluencesim

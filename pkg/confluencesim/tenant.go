@@ -1,6 +1,7 @@
 package confluencesim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -145,6 +146,8 @@ type Attachment struct {
 	// Size is the length in bytes.
 	Size int64
 	// Data holds the bytes; nil means Size bytes generated from Seed.
+	// Replace it rather than modify it in place: downloads in flight
+	// read it without the lock.
 	Data      []byte `json:",omitempty"`
 	Seed      int64
 	Version   int
@@ -161,25 +164,9 @@ type Attachment struct {
 // the same on every call).
 func (t *Tenant) Bytes(a *Attachment) io.Reader {
 	if a.Data != nil {
-		return newByteReader(a.Data)
+		return bytes.NewReader(a.Data)
 	}
 	return io.LimitReader(&seededReader{r: rand.NewChaCha8(seedKey(a.Seed))}, a.Size)
-}
-
-type byteReader struct {
-	b []byte
-	i int
-}
-
-func newByteReader(b []byte) *byteReader { return &byteReader{b: b} }
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.i:])
-	r.i += n
-	return n, nil
 }
 
 type seededReader struct{ r *rand.ChaCha8 }
