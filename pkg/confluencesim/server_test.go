@@ -128,4 +128,3 @@ func TestListRules(t *testing.T) {
 		t.Errorf("replies %v", replies)
 	}
 }
-
