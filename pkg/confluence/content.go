@@ -67,16 +67,19 @@ func (c *Client) SpaceBlogPosts(ctx context.Context, spaceID string, q ListQuery
 }
 
 // Page reads a page with its storage body (GET /wiki/api/v2/pages/{id}).
-// A folder id answers ErrNotFound (use Folder).
+// It asks explicitly for current, archived and trashed pages, so that a
+// trashed page comes back with Status "trashed" rather than as
+// ErrNotFound; a purged page, a draft or a folder id is ErrNotFound.
 func (c *Client) Page(ctx context.Context, id string) (Page, error) {
-	r := get("/wiki/api/v2/pages/" + seg(id) + "?body-format=storage")
+	r := get("/wiki/api/v2/pages/" + seg(id) + "?body-format=storage&status=current&status=archived&status=trashed")
 	return getItem[Page](ctx, c, r, "get page "+id)
 }
 
 // BlogPost reads a blog post with its storage body
-// (GET /wiki/api/v2/blogposts/{id}).
+// (GET /wiki/api/v2/blogposts/{id}), current or trashed (Status tells);
+// a purged blog post or a draft is ErrNotFound.
 func (c *Client) BlogPost(ctx context.Context, id string) (BlogPost, error) {
-	r := get("/wiki/api/v2/blogposts/" + seg(id) + "?body-format=storage")
+	r := get("/wiki/api/v2/blogposts/" + seg(id) + "?body-format=storage&status=current&status=trashed")
 	return getItem[BlogPost](ctx, c, r, "get blog post "+id)
 }
 

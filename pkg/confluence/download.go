@@ -62,7 +62,7 @@ func (c *Client) media(ctx context.Context, loc *url.URL) (*http.Response, error
 		if loc.Scheme != "http" && loc.Scheme != "https" {
 			return nil, invalid(mr, "redirect to a %q URL", loc.Scheme)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+		req, err := http.NewRequestWithContext(c.holdResends(ctx), http.MethodGet, loc.String(), nil)
 		if err != nil {
 			return nil, invalid(mr, "unusable redirect")
 		}
@@ -83,6 +83,7 @@ func (c *Client) media(ctx context.Context, loc *url.URL) (*http.Response, error
 			loc = next
 		default:
 			out := statusFailure(mr, Credential{}, resp)
+			c.pauseForAnnounced(out.err)
 			drainClose(resp.Body)
 			out.err.Detail = joinDetail("media host", out.err.Detail)
 			if code == http.StatusUnauthorized || code == http.StatusForbidden {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"time"
 )
@@ -140,7 +141,9 @@ func (c *Client) try(ctx context.Context, cred Credential, r request, h handler)
 		ok = true
 	}
 	if !ok {
-		return statusFailure(r, cred, resp)
+		out := statusFailure(r, cred, resp)
+		c.pauseForAnnounced(out.err)
+		return out
 	}
 	if err := h(actx, resp, w); err != nil {
 		return handlerFailure(r, err)
@@ -154,7 +157,7 @@ func (c *Client) newRequest(ctx context.Context, cred Credential, r request) (*h
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, cred.base()+r.target, body)
+	req, err := http.NewRequestWithContext(c.holdResends(ctx), r.method, cred.base()+r.target, body)
 	if err != nil {
 		return nil, errors.New("invalid base URL or path")
 	}
@@ -212,6 +215,26 @@ func transportError(r request, err error) *Error {
 // canceled wraps the caller's context error.
 func (c *Client) canceled(r request, err error) error {
 	return fmt.Errorf("%s %s: %w", r.method, r.path(), err)
+}
+
+// pauseForAnnounced pauses the client as soon as a Retry-After is read,
+// before the connection that brought it goes back to the pool for another
+// request to take.
+func (c *Client) pauseForAnnounced(e *Error) {
+	if e.announced && e.RetryAfter > 0 {
+		c.PauseUntil(time.Now().Add(e.RetryAfter))
+	}
+}
+
+// holdResends makes the transport's own re-sends wait for the client's
+// pause too: net/http silently re-sends an idempotent request on a fresh
+// connection when a reused one breaks before answering, and without this a
+// re-send could reach Confluence before an announced Retry-After ended.
+// GetConn runs before every send, the first included.
+func (c *Client) holdResends(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { _ = c.waitPause(ctx) },
+	})
 }
 
 // waitPause blocks while the client is paused (PauseUntil).
