@@ -169,8 +169,9 @@ func (s *Service) buildRunners() error {
 
 // Run consumes content items and stored attachments until ctx is done,
 // then finishes the items in flight and returns.
+// A consumer that fails stops the other.
 func (s *Service) Run(ctx context.Context) error {
-	p := pool.New().WithErrors().WithContext(ctx)
+	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError()
 	for _, r := range s.runners {
 		p.Go(r.Run)
 	}
@@ -178,7 +179,12 @@ func (s *Service) Run(ctx context.Context) error {
 		s.watchCoverage(ctx)
 		return nil
 	})
-	return p.Wait()
+	err := p.Wait()
+	st := s.Stats()
+	s.log.Info("permissions stopped", "items", st.Items, "published", st.Published, "acl_updates", st.ACLUpdates,
+		"unchanged", st.Unchanged, "dropped", st.Dropped, "failed", st.Failed,
+		"restriction_calls", st.RestrictionCalls, "space_calls", st.SpaceCalls, "group_calls", st.GroupCalls)
+	return err
 }
 
 // deadLetter records a failed outcome for an item the runner gave up on.
