@@ -37,6 +37,15 @@ func logger(t *testing.T) *slog.Logger {
 // start launches the simulator on tenant and conflux on an embedded NATS
 // server; edit adjusts the configuration.
 func start(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config)) *harness {
+	return startWith(t, tenant, simOpts, func(c *config.Config, _ *confluencesim.Server) {
+		if edit != nil {
+			edit(c)
+		}
+	})
+}
+
+// startWith is start with a configuration that depends on the simulator.
+func startWith(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config, *confluencesim.Server)) *harness {
 	t.Helper()
 	sim, err := confluencesim.Start(tenant, simOpts)
 	if err != nil {
@@ -50,9 +59,7 @@ func start(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Opt
 	cfg.Auth.APIToken = "crawler-token"
 	cfg.NATS.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Sink.Dir = filepath.Join(t.TempDir(), "out")
-	if edit != nil {
-		edit(&cfg)
-	}
+	edit(&cfg, sim)
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
