@@ -29,27 +29,36 @@ func serveMargin(st State) time.Duration { return min(30*time.Second, st.ttl()/1
 // ahead is how long before expiry a token in demand is refreshed.
 func (s *Service) ahead(st State) time.Duration { return min(s.o.refreshAhead, st.ttl()/5) }
 
-// plan says what to do with st at now, or when to look again.
+// plan says what to do with st at now, or when to look again. A token is
+// refreshed ahead of expiry only while clients ask for tokens (within the
+// last token lifetime); an idle grant is refreshed on the next request or
+// at the keep-alive.
 func (s *Service) plan(st State, now time.Time) (action, time.Time, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	recheck := now.Add(time.Hour)
+	live := st.Expiry.Sub(now) > serveMargin(st)
 	switch {
 	case st.Status != StatusOK:
 		return actNone, recheck, ""
 	case now.Before(s.backoffUntil):
 		return actNone, s.backoffUntil, ""
-	case st.AccessToken == "" || st.Expiry.Sub(now) <= serveMargin(st):
-		return actRefresh, now, "no usable access token"
+	case st.AccessToken == "":
+		return actRefresh, now, "no access token yet"
 	case s.force != "" && s.force == fingerprint(bearer(st)):
 		return actRefresh, now, "invalidated by a client"
-	case st.BaseURL == "":
+	case st.BaseURL == "" && live:
 		return actLookup, now, "cloud id unknown"
+	case st.BaseURL == "":
+		return actRefresh, now, "cloud id unknown and access token expired"
 	}
 	due, why := st.RotatedAt.Add(s.o.keepAlive), "keep-alive"
 	if s.lastDemand.After(now.Add(-st.ttl())) {
 		if ahead := st.Expiry.Add(-s.ahead(st)); ahead.Before(due) {
 			due, why = ahead, "ahead of expiry"
+			if !live {
+				why = "expired"
+			}
 		}
 	}
 	if due.After(now) {
