@@ -1,0 +1,120 @@
+package progress_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/natstest"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+func open(t *testing.T) (*progress.Tracker, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	_, js := natstest.Connect(t, natstest.Start(t))
+	if err := bus.EnsureTopology(ctx, js, "https://acme.atlassian.net", proto.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := progress.Open(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, ctx
+}
+
+func TestCompletionIsCountedNotGuessed(t *testing.T) {
+	tr, ctx := open(t)
+	meta := proto.CrawlMeta{CrawlID: "c1", Kind: proto.CrawlIncremental, Spaces: map[string]string{"1": "ENG", "2": "OPS"}, EnumerationDone: true}
+	must(t, tr.PutMeta(ctx, meta))
+	status := func() progress.Status {
+		st, err := tr.Status(ctx, "c1")
+		must(t, err)
+		return st
+	}
+	if status().Complete {
+		t.Fatal("complete before any listing")
+	}
+	must(t, tr.Listing(ctx, "c1", "1", proto.Listing{SpaceKey: "ENG", Items: 2, Attachments: 1}))
+	must(t, tr.Listing(ctx, "c1", "2", proto.Listing{SpaceKey: "OPS"}))
+	written := proto.Outcome{State: proto.OutcomeWritten, Stage: "sink"}
+	must(t, tr.Outcome(ctx, "c1", "1", "10", written))
+	must(t, tr.Outcome(ctx, "c1", "1", "10", written)) // a redelivery does not count twice
+	must(t, tr.Outcome(ctx, "c1", "1", "att11", written))
+	if status().Complete {
+		t.Fatal("complete with 2 of 3 items")
+	}
+	must(t, tr.Outcome(ctx, "c1", "1", "12", proto.Outcome{State: proto.OutcomeFailed, Stage: "permissions", Reason: "boom"}))
+	st := status()
+	if !st.Complete {
+		t.Fatalf("not complete: %+v", st.Spaces)
+	}
+	if tot := st.Totals(); tot.Listed != 3 || tot.Written != 2 || tot.Failed != 1 {
+		t.Fatalf("totals %+v", tot)
+	}
+	res, err := tr.Summarize(ctx, st)
+	must(t, err)
+	if res.OK || len(res.Failures) != 1 {
+		t.Fatalf("summary %+v", res)
+	}
+	first, err := tr.Finish(ctx, res)
+	must(t, err)
+	again, err := tr.Finish(ctx, res)
+	must(t, err)
+	if !first || again {
+		t.Fatalf("finish recorded first=%v again=%v; want once", first, again)
+	}
+	active, err := tr.Active(ctx)
+	must(t, err)
+	if len(active) != 0 {
+		t.Fatalf("finished crawl still active: %v", active)
+	}
+}
+
+func TestWrittenIsNotUndoneByALateFailure(t *testing.T) {
+	tr, ctx := open(t)
+	must(t, tr.Outcome(ctx, "c2", "1", "10", proto.Outcome{State: proto.OutcomeWritten}))
+	must(t, tr.Outcome(ctx, "c2", "1", "10", proto.Outcome{State: proto.OutcomeFailed, Reason: "late"}))
+	seen, err := tr.SeenItems(ctx, "c2", "1")
+	must(t, err)
+	if seen["10"].State != proto.OutcomeWritten {
+		t.Fatalf("outcome %+v", seen["10"])
+	}
+}
+
+func TestFullCrawlWaitsForSweepAndTombstones(t *testing.T) {
+	tr, ctx := open(t)
+	must(t, tr.PutMeta(ctx, proto.CrawlMeta{CrawlID: "c3", Kind: proto.CrawlFull, Spaces: map[string]string{"1": "ENG"}, EnumerationDone: true}))
+	must(t, tr.Listing(ctx, "c3", "1", proto.Listing{SpaceKey: "ENG", Items: 1}))
+	must(t, tr.Outcome(ctx, "c3", "1", "10", proto.Outcome{State: proto.OutcomeWritten}))
+	complete := func() bool {
+		st, err := tr.Status(ctx, "c3")
+		must(t, err)
+		return st.Complete
+	}
+	if complete() {
+		t.Fatal("a full crawl is complete before its sweep")
+	}
+	created, err := tr.Sweep(ctx, "c3", "1", proto.Sweep{Deleted: []string{"9"}})
+	must(t, err)
+	if again, _ := tr.Sweep(ctx, "c3", "1", proto.Sweep{}); !created || again {
+		t.Fatalf("sweep recorded created=%v again=%v; want first writer only", created, again)
+	}
+	if complete() {
+		t.Fatal("complete before the tombstone was applied")
+	}
+	must(t, tr.Deletion(ctx, "c3", "1", "9"))
+	if !complete() {
+		t.Fatal("not complete after the tombstone")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
