@@ -26,11 +26,14 @@ type Coordinator struct {
 	log     *slog.Logger
 	// Every is the poll interval. Default 1s.
 	Every time.Duration
+
+	last map[string]proto.SpaceProgress // totals last published, by crawl
 }
 
 // NewCoordinator returns a coordinator for a site.
 func NewCoordinator(js jetstream.JetStream, tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
-	return &Coordinator{js: js, tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second}
+	return &Coordinator{js: js, tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second,
+		last: map[string]proto.SpaceProgress{}}
 }
 
 // Run polls until ctx is done.
@@ -68,9 +71,13 @@ func (c *Coordinator) check(ctx context.Context, crawlID string) error {
 	if err != nil {
 		return err
 	}
-	snap := &proto.CrawlProgress{CrawlID: crawlID, Spaces: st.Spaces, At: time.Now().UTC()}
-	// Progress snapshots are best effort: a watcher can always compute them.
-	_ = c.pub.Publish(ctx, c.sub.CrawlProgress(crawlID), snap, "")
+	// Progress snapshots, when the counts moved, are best effort: a watcher
+	// can always compute them from the progress bucket.
+	if tot := st.Totals(); tot != c.last[crawlID] {
+		c.last[crawlID] = tot
+		snap := &proto.CrawlProgress{CrawlID: crawlID, Spaces: st.Spaces, At: time.Now().UTC()}
+		_ = c.pub.Publish(ctx, c.sub.CrawlProgress(crawlID), snap, "")
+	}
 	if !st.Complete {
 		return nil
 	}
@@ -82,6 +89,7 @@ func (c *Coordinator) check(ctx context.Context, crawlID string) error {
 	if err != nil || !first {
 		return err
 	}
+	delete(c.last, crawlID)
 	c.log.Info("crawl finished", "crawl_id", crawlID, "ok", res.OK, "failures", len(res.Failures))
 	return c.pub.Publish(ctx, c.sub.CrawlFinished(crawlID), &res, "finished:"+crawlID)
 }
