@@ -158,3 +158,7 @@ func (c *Client) PausedUntil() time.Time {
 	defer c.mu.Unlock()
 	return c.pausedUntil
 }
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// client's transport (for shutdown and tests); the client stays usable.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

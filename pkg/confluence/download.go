@@ -39,6 +39,7 @@ func (c *Client) DownloadAttachment(ctx context.Context, containerID, attachment
 				return invalid(r, "redirect without a usable Location")
 			}
 			drainClose(resp.Body)
+			w.kick() // the media host gets its own Timeout
 			if resp, err = c.media(actx, loc); err != nil {
 				return err
 			}
