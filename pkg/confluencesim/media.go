@@ -95,7 +95,8 @@ func (s *Server) mediaFile(w http.ResponseWriter, r *http.Request) {
 	if !s.sleep(r.Context(), s.opts.Latency) {
 		return
 	}
-	if s.injectFault(w, r, "MEDIA "+r.URL.Path+"?"+r.URL.RawQuery, clientKey(r)) {
+	// The key leaves out the query: the token changes with every redirect.
+	if s.injectFault(w, r, "MEDIA "+r.URL.Path, "media:"+clientKey(r)) {
 		return
 	}
 	claim, ok := s.verifyMedia(r.URL.Query().Get("token"))
