@@ -34,7 +34,7 @@ func TestFullCrawlMatchesTenant(t *testing.T) {
 
 func TestFullCrawlWithFaultsAndRateLimits(t *testing.T) {
 	h := start(t, confluencesim.Generate(12, tenantSize),
-		confluencesim.Options{Faults: 0.1, Rate: 60, Seed: 5}, nil)
+		confluencesim.Options{Faults: 0.1, Rate: 25, Burst: 10, Seed: 5}, nil)
 	res := h.crawl(proto.CrawlFull, false)
 	requireOK(t, res)
 	checkSink(t, h, h.sim.Tenant())
