@@ -35,11 +35,18 @@ type Env struct {
 	JS     jetstream.JetStream
 }
 
+// Flags lets a stage add flags of its own to --config; they are parsed
+// before run is called.
+type Flags func(fs *flag.FlagSet)
+
 // Main runs one stage as its own process: `<stage> --config conflux.yaml`.
 // It exits 0 after a clean stop, 2 on a bad configuration, 1 otherwise.
-func Main(stage string, run func(ctx context.Context, env Env) error) {
+func Main(stage string, run func(ctx context.Context, env Env) error, flags ...Flags) {
 	fs := flag.NewFlagSet(stage, flag.ExitOnError)
 	path := fs.String("config", "conflux.yaml", "configuration file (YAML)")
+	for _, f := range flags {
+		f(fs)
+	}
 	_ = fs.Parse(os.Args[1:])
 	cfg, err := config.Load(*path)
 	if err == nil && cfg.NATS.URL == "" {
