@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -28,8 +30,24 @@ func TestFullCrawlMatchesTenant(t *testing.T) {
 	h := start(t, confluencesim.Generate(11, tenantSize), confluencesim.Options{}, nil)
 	res := h.crawl(proto.CrawlFull, false)
 	requireOK(t, res)
-	checkSink(t, h, h.sim.Tenant())
+	tn := h.sim.Tenant()
+	checkSink(t, h, tn)
 	reportCalls(t, h, res)
+
+	// The documents stream alone rebuilds the index: no Confluence call.
+	before := h.sim.Counters().Requests
+	if err := os.RemoveAll(h.cfg.Sink.Dir); err != nil {
+		t.Fatal(err)
+	}
+	n, err := h.app.RebuildSink(context.Background())
+	if err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	checkSink(t, h, tn)
+	if after := h.sim.Counters().Requests; after != before {
+		t.Errorf("the rebuild called Confluence %d times", after-before)
+	}
+	t.Logf("rebuilt %d documents from the documents stream", n)
 }
 
 func TestFullCrawlWithFaultsAndRateLimits(t *testing.T) {
