@@ -6,7 +6,7 @@ BIN     := bin
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}' | sed "s|^$(CURDIR)/|./|")
 PKGS    := $(addsuffix /...,$(MODULES))
 SERVICES := enumerator fetcher attachments permissions sink tokenbroker conflux-sim conflux
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test lint demo bench clean
 

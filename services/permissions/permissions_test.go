@@ -183,7 +183,8 @@ func TestPermissionOnlySync(t *testing.T) {
 		spaces[it.spaceID] = true
 	}
 	e.publish(sync, "perm-2")
-	outcomes := e.waitOutcomes("perm-2", slices.Collect(maps.Keys(spaces)), 0)
+	e.waitOutcomes("perm-2", slices.Collect(maps.Keys(spaces)), 0) // the sync has run
+	var outcomes map[string]proto.Outcome
 	refBefore, refAfter := acltest.New(tn), acltest.New(after)
 	var changed []crawlItem
 	for _, it := range items {

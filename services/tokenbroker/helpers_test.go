@@ -193,14 +193,6 @@ func (r *replica) stop(t *testing.T) {
 	})
 }
 
-// kill drops the replica's connection first, as a crash would: nothing it
-// does afterwards reaches NATS.
-func (r *replica) kill(t *testing.T) {
-	t.Helper()
-	r.nc.Close()
-	r.stop(t)
-}
-
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()

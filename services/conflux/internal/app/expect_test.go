@@ -45,8 +45,7 @@ func expected(tn *confluencesim.Tenant) map[string]want {
 	}
 	// chain returns the ids above c, root first, or ok=false when a node
 	// on the way is not current (then c is not crawled either).
-	var chain func(c *confluencesim.Content) ([]string, bool)
-	chain = func(c *confluencesim.Content) ([]string, bool) {
+	chain := func(c *confluencesim.Content) ([]string, bool) {
 		var ids []string
 		for p := content[c.ParentID]; c.ParentID != "" && p != nil; p = content[p.ParentID] {
 			if p.Status != "current" {
