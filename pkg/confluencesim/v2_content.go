@@ -186,10 +186,14 @@ func (q *req) v2OneContent(typ string) func() reply {
 			return q.notFound("Cannot find a " + map[string]string{"page": "page", "blogpost": "blog post"}[typ] + " with id [" + id + "]")
 		}
 		allowed := []string{"current", "archived", "trashed", "deleted", "historical", "draft"}
+		def := []string{"current", "archived", "trashed"}
 		if typ == "blogpost" {
+			// Blog posts have no archived status (spec enum), so neither
+			// does their default.
 			allowed = []string{"current", "trashed", "deleted", "historical", "draft"}
+			def = []string{"current", "trashed"}
 		}
-		status, bad := q.statusParam(allowed, []string{"current", "archived", "trashed"})
+		status, bad := q.statusParam(allowed, def)
 		if bad != nil {
 			return *bad
 		}
