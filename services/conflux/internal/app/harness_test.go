@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 // simulated tenant into a file sink.
 type harness struct {
 	t    *testing.T
+	logs *syncBuffer // every log line of the run, for secret scans
 	sim  *confluencesim.Server
 	cfg  config.Config
 	app  *app.App
@@ -28,10 +31,33 @@ type harness struct {
 }
 
 func logger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(logWriter(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// logWriter shows the logs with -v only.
+func logWriter() io.Writer {
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return os.Stderr
 	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	return io.Discard
+}
+
+// syncBuffer is a buffer that goroutines may write to at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // start launches the simulator on tenant and conflux on an embedded NATS
@@ -64,12 +90,14 @@ func startWith(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim
 		t.Fatalf("config: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, logger(t))
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(io.MultiWriter(logs, logWriter()), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		cancel()
 		t.Fatalf("open: %v", err)
 	}
-	h := &harness{t: t, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel}
+	h := &harness{t: t, logs: logs, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel}
 	go func() { h.errc <- a.RunStages(ctx, app.Stages) }()
 	t.Cleanup(h.close)
 	return h

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,21 @@ func TestOAuthCrawlWithRotatingTokensAndThreeBrokers(t *testing.T) {
 	limit := int(took/ttl) + 3
 	if c.OAuth.Refreshes == 0 || c.OAuth.Refreshes > limit {
 		t.Errorf("%d refreshes in %s with tokens of %s (want 1..%d)", c.OAuth.Refreshes, took.Round(time.Millisecond), ttl, limit)
+	}
+	// No secret in any log line: the client secret, and every access and
+	// refresh token the authorization server issued.
+	logs := h.logs.String()
+	secrets := []string{"conflux-secret"}
+	for _, is := range h.sim.OAuth().Issued() {
+		secrets = append(secrets, is.AccessToken, is.RefreshToken)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(logs, s) {
+			t.Errorf("a secret (%.4s…) appears in the logs", s)
+		}
+	}
+	if n := strings.Count(logs, "\n"); n < 20 {
+		t.Errorf("only %d log lines: the scan proves nothing", n)
 	}
 	t.Logf("OAuth crawl: %d requests (%d through the gateway) in %s, %d refreshes, %d invalid_grant",
 		c.Requests, c.Gateway, took.Round(time.Millisecond), c.OAuth.Refreshes, c.OAuth.InvalidGrants)
