@@ -65,6 +65,7 @@ type SpaceProgress struct {
 	ListingDone  bool   `msgpack:"listing_done"`
 	ListingError string `msgpack:"listing_error,omitempty"`
 	Listed       int    `msgpack:"listed"`
+	Attachments  int    `msgpack:"attachments,omitempty"` // of Listed, how many are attachments
 	Written      int    `msgpack:"written"`
 	Dropped      int    `msgpack:"dropped"`
 	Failed       int    `msgpack:"failed"`

@@ -21,7 +21,7 @@ func fixtures() []Message {
 	parent, container := "123000", "123456"
 	space := SpaceProgress{
 		SpaceID: "98304", SpaceKey: "ENG", ListingDone: true, ListingError: "page 9: 500",
-		Listed: 10, Written: 7, Dropped: 1, Failed: 2, Deleted: 3,
+		Listed: 10, Attachments: 4, Written: 7, Dropped: 1, Failed: 2, Deleted: 3,
 	}
 	return []Message{
 		&CrawlRequested{CrawlID: "crawl-1", Site: "https://acme.atlassian.net", Kind: CrawlIncremental, RequestedAt: t1, Force: true},

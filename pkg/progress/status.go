@@ -30,6 +30,7 @@ func (s Status) Totals() proto.SpaceProgress {
 	var t proto.SpaceProgress
 	for _, p := range s.Spaces {
 		t.Listed += p.Listed
+		t.Attachments += p.Attachments
 		t.Written += p.Written
 		t.Dropped += p.Dropped
 		t.Failed += p.Failed

@@ -204,6 +204,7 @@ func (t *Tracker) Space(ctx context.Context, crawlID, spaceID string) (proto.Spa
 	}
 	if ok {
 		p.ListingDone, p.ListingError, p.Listed, p.SpaceKey = true, l.Error, l.Listed(), l.SpaceKey
+		p.Attachments = l.Attachments
 	}
 	seen, err := t.SeenItems(ctx, crawlID, spaceID)
 	if err != nil {

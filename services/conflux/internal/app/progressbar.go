@@ -35,8 +35,8 @@ func NewProgress(w io.Writer, start time.Time) func(progress.Status) {
 		if rate > 0 && t.Listed >= handled {
 			eta = (time.Duration(float64(t.Listed-handled)/rate) * time.Second).Round(time.Second).String()
 		}
-		line := fmt.Sprintf("spaces %d/%d  items %d/%d listed  failed %d  deleted %d  %.1f items/s  eta %s",
-			done, len(st.Meta.Spaces), handled, t.Listed, t.Failed, t.Deleted, rate, eta)
+		line := fmt.Sprintf("spaces %d/%d  items %d/%d listed (%d attachments)  failed %d  deleted %d  %.1f items/s  eta %s",
+			done, len(st.Meta.Spaces), handled, t.Listed, t.Attachments, t.Failed, t.Deleted, rate, eta)
 		if tty {
 			fmt.Fprintf(w, "\r\033[K%s", line)
 			if st.Finished != nil {
