@@ -80,16 +80,12 @@ func (a *App) RedriveDeadLetters(ctx context.Context, stage string) (int, error)
 		return 0, err
 	}
 	stamp := strconv.FormatInt(time.Now().UnixNano(), 36)
+	pub := bus.NewPublisher(a.JS)
 	for i, d := range batch {
-		msg := nats.NewMsg(d.Subject)
-		msg.Data = d.Payload
-		for k, vs := range d.Headers {
-			for _, v := range vs {
-				msg.Header.Add(k, v)
-			}
-		}
-		msg.Header.Set(jetstream.MsgIDHeader, "redrive:"+stamp+":"+strconv.Itoa(i))
-		if _, err := a.JS.PublishMsg(ctx, msg); err != nil {
+		// The dead letter holds the payload itself (a claim check is
+		// resolved into it); PublishRaw claim-checks it again if large.
+		id := "redrive:" + stamp + ":" + strconv.Itoa(i)
+		if err := pub.PublishRaw(ctx, d.Subject, nats.Header(d.Headers), d.Payload, id); err != nil {
 			return i, fmt.Errorf("redrive %s: %w", d.Subject, err)
 		}
 	}
