@@ -230,10 +230,14 @@ func (c *Client) pauseForAnnounced(e *Error) {
 // pause too: net/http silently re-sends an idempotent request on a fresh
 // connection when a reused one breaks before answering, and without this a
 // re-send could reach Confluence before an announced Retry-After ended.
-// GetConn runs before every send, the first included.
+// GetConn runs before every send, the first included; GotConn runs once
+// a connection is in hand, just before the request is written — a request
+// that waited for a busy connection may get it after a Retry-After came
+// back on it, so it checks again there.
 func (c *Client) holdResends(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn: func(string) { _ = c.waitPause(ctx) },
+		GotConn: func(httptrace.GotConnInfo) { _ = c.waitPause(ctx) },
 	})
 }
 
