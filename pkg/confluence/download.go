@@ -83,8 +83,8 @@ func (c *Client) media(ctx context.Context, loc *url.URL) (*http.Response, error
 			}
 			loc = next
 		default:
+			c.pauseOnRetryAfter(resp)
 			out := statusFailure(mr, Credential{}, resp)
-			c.pauseForAnnounced(out.err)
 			drainClose(resp.Body)
 			out.err.Detail = joinDetail("media host", out.err.Detail)
 			if code == http.StatusUnauthorized || code == http.StatusForbidden {

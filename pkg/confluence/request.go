@@ -141,9 +141,8 @@ func (c *Client) try(ctx context.Context, cred Credential, r request, h handler)
 		ok = true
 	}
 	if !ok {
-		out := statusFailure(r, cred, resp)
-		c.pauseForAnnounced(out.err)
-		return out
+		c.pauseOnRetryAfter(resp)
+		return statusFailure(r, cred, resp)
 	}
 	if err := h(actx, resp, w); err != nil {
 		return handlerFailure(r, err)
@@ -217,12 +216,16 @@ func (c *Client) canceled(r request, err error) error {
 	return fmt.Errorf("%s %s: %w", r.method, r.path(), err)
 }
 
-// pauseForAnnounced pauses the client as soon as a Retry-After is read,
-// before the connection that brought it goes back to the pool for another
-// request to take.
-func (c *Client) pauseForAnnounced(e *Error) {
-	if e.announced && e.RetryAfter > 0 {
-		c.PauseUntil(time.Now().Add(e.RetryAfter))
+// pauseOnRetryAfter pauses the client as soon as a Retry-After (429, 503)
+// is seen, from the headers alone: reading the body to its end hands the
+// connection back to the pool, and another request could take it and be
+// sent on it before a pause set after the body would hold it.
+func (c *Client) pauseOnRetryAfter(resp *http.Response) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return
+	}
+	if d, ok := retryAfterOf(resp.Header, time.Now()); ok && d > 0 {
+		c.PauseUntil(time.Now().Add(d))
 	}
 }
 
