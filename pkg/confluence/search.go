@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"strings"
 )
 
 // searchMax is the largest CQL page the client asks for.
@@ -13,9 +14,13 @@ const searchMax = 100
 // (GET /wiki/rest/api/search?cql=…). It follows _links.next to the end:
 // pages may be short, even empty, before the last one, and start is
 // ignored by the API. CQL does not see archived content and lags behind
-// edits by about a minute; quote values in cql with QuoteCQL.
-func (c *Client) SearchCQL(ctx context.Context, cql string) iter.Seq2[SearchResult, error] {
+// edits by about a minute; quote values in cql with QuoteCQL. expand names
+// expansions of the hits, e.g. "content.container".
+func (c *Client) SearchCQL(ctx context.Context, cql string, expand ...string) iter.Seq2[SearchResult, error] {
 	q := url.Values{"cql": {cql}, "limit": {c.limit(searchMax)}}
+	if len(expand) > 0 {
+		q.Set("expand", strings.Join(expand, ","))
+	}
 	return list[SearchResult](c, ctx, "search", withQuery("/wiki/rest/api/search", q), nil)
 }
 

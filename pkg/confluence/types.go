@@ -268,6 +268,16 @@ type SearchContent struct {
 		WebUI  string `json:"webui"`
 		TinyUI string `json:"tinyui"`
 	} `json:"_links"`
+	// Container is the page or blog post a comment or attachment is on,
+	// when the search asked for expand=content.container.
+	Container *SearchContainer `json:"container"`
+}
+
+// SearchContainer is the container of a search hit (v1 Content, short).
+type SearchContainer struct {
+	ID    string `json:"id"`
+	Type  string `json:"type"`
+	Title string `json:"title"`
 }
 
 func firstNonEmpty(s ...string) string {

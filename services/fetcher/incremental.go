@@ -19,21 +19,24 @@ import (
 func CQLTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
 // changedSince publishes the pages and blog posts of the space modified
-// since the given time, with their labels, attachments and comments, as
-// CQL reports them. Deletions are not reported by CQL: the periodic full
-// crawl sweeps them. What CQL cannot see (archived pages) is left to full
-// crawls too.
+// since the given time, and those on which a comment or an attachment
+// changed, each with its labels, attachments and comments, as CQL reports
+// them. Deletions are not reported by CQL: the periodic full crawl sweeps
+// them. What CQL cannot see (archived pages) is left to full crawls too.
 func (l *listing) changedSince(ctx context.Context, since time.Time) error {
-	cql := fmt.Sprintf(`space.id=%s and type in (page, blogpost) and lastmodified >= "%s" order by lastmodified asc`,
+	cql := fmt.Sprintf(`space.id=%s and type in (page, blogpost, comment, attachment) and lastmodified >= "%s" order by lastmodified asc`,
 		l.sp.SpaceID, CQLTime(since))
 	seen := map[string]bool{}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
-	for r, err := range l.s.d.Client.SearchCQL(ctx, cql) {
+	for r, err := range l.s.d.Client.SearchCQL(ctx, cql, "content.container") {
 		if err != nil {
 			_ = p.Wait()
 			return fmt.Errorf("search changes since %s: %w", CQLTime(since), err)
 		}
 		id, typ := r.Content.ID, r.Content.Type
+		if (typ == "comment" || typ == proto.TypeAttachment) && r.Content.Container != nil {
+			id, typ = r.Content.Container.ID, r.Content.Container.Type
+		}
 		if seen[id] || (typ != proto.TypePage && typ != proto.TypeBlogPost) {
 			continue
 		}
@@ -63,14 +66,10 @@ func (l *listing) changed(ctx context.Context, typ, id string) error {
 		if err != nil {
 			return fmt.Errorf("ancestors of page %s: %w", id, err)
 		}
-		l.mu.Lock()
-		for i, a := range anc {
-			parent := ""
-			if i > 0 {
-				parent = anc[i-1].ID
-			}
-			l.tree[a.ID] = node{typ: a.Type, parentID: parent}
+		if err := l.learnAncestors(ctx, anc); err != nil {
+			return err
 		}
+		l.mu.Lock()
 		l.tree[id] = node{typ: proto.TypePage, parentID: it.msg.ParentID}
 		l.mu.Unlock()
 	} else {
@@ -87,4 +86,36 @@ func (l *listing) changed(ctx context.Context, typ, id string) error {
 		it = blogItem(bp)
 	}
 	return l.container(ctx, it)
+}
+
+// learnAncestors adds a changed page's path to the tree, and publishes the
+// folders on it that this listing has not published yet: a page moved into
+// a new folder brings the folder with it.
+func (l *listing) learnAncestors(ctx context.Context, anc []confluence.Ancestor) error {
+	var folders []string
+	l.mu.Lock()
+	for i, a := range anc {
+		parent := ""
+		if i > 0 {
+			parent = anc[i-1].ID
+		}
+		if _, known := l.tree[a.ID]; !known && a.Type == proto.TypeFolder {
+			folders = append(folders, a.ID)
+		}
+		l.tree[a.ID] = node{typ: a.Type, parentID: parent}
+	}
+	l.mu.Unlock()
+	for _, id := range folders {
+		f, err := l.s.d.Client.Folder(ctx, id)
+		if errors.Is(err, confluence.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("get folder %s: %w", id, err)
+		}
+		if err := l.publish(ctx, folderItem(f), l.ancestors(f.ParentID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

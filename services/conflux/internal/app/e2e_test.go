@@ -135,22 +135,40 @@ func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) 
 	}
 }
 
-func TestIncrementalCrawlPicksUpEdits(t *testing.T) {
+func TestIncrementalCrawlPicksUpChanges(t *testing.T) {
 	h := start(t, confluencesim.Generate(15, tenantSize), confluencesim.Options{}, nil)
 	requireOK(t, h.crawl(proto.CrawlFull, false))
 	pages := currentOf(h.sim.Tenant(), "page")
-	if err := h.sim.EditPage(pages[0].ID, "<p>edited for the incremental crawl</p>"); err != nil {
-		t.Fatal(err)
+	must := func(_ string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	_, err := h.sim.AddPage(confluencesim.Content{SpaceID: pages[1].SpaceID, ParentID: pages[1].ID,
-		Title: "Added for the incremental crawl", Body: "<p>new</p>"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must("", h.sim.EditPage(pages[0].ID, "<p>edited for the incremental crawl</p>"))
+	must(h.sim.AddPage(confluencesim.Content{SpaceID: pages[1].SpaceID, ParentID: pages[1].ID,
+		Title: "Added for the incremental crawl", Body: "<p>new</p>"}))
+	// Changes that leave their page untouched: a comment, an attachment,
+	// and a new page in a new folder.
+	must(h.sim.AddPage(confluencesim.Content{Type: "comment", CommentKind: "footer", ContainerID: pages[2].ID,
+		Title: "Re: a new comment", Body: "<p>a comment on an unchanged page</p>"}))
+	must(h.sim.AddAttachment(confluencesim.Attachment{ContainerID: pages[3].ID, Title: "new.txt", Data: []byte("new file")}))
+	folder, err := h.sim.AddPage(confluencesim.Content{Type: "folder", SpaceID: pages[4].SpaceID, ParentID: pages[4].ID, Title: "New folder"})
+	must("", err)
+	must(h.sim.AddPage(confluencesim.Content{SpaceID: pages[4].SpaceID, ParentID: folder, Title: "In the new folder", Body: "<p>deep</p>"}))
+
+	before := h.sim.Counters()
 	res := h.crawl(proto.CrawlIncremental, false)
 	requireOK(t, res)
 	checkSink(t, h, h.sim.Tenant())
-	t.Logf("incremental crawl: %d items listed", sum(res, func(s proto.SpaceProgress) int { return s.Listed }))
+	after := h.sim.Counters()
+	listed := sum(res, func(s proto.SpaceProgress) int { return s.Listed })
+	t.Logf("incremental crawl: %d items listed with %d requests", listed, after.Requests-before.Requests)
+	for ep, n := range after.Endpoints {
+		if strings.HasSuffix(ep, "/spaces/{id}/pages") && n > before.Endpoints[ep] {
+			t.Errorf("the incremental crawl listed whole spaces: %s", ep)
+		}
+	}
 }
 
 func TestDeletionGuardRefusesMassDeletion(t *testing.T) {
