@@ -14,22 +14,54 @@ import (
 // site has in this space: it reads the last message of each document
 // subject from the documents stream and publishes the item again, without
 // body, for the permission resolver to recompute its ACL. No body or file
-// is fetched from Confluence.
+// is fetched from Confluence; the page tree is (ids and parents only, 250
+// a call, plus each folder once), because a move changes which
+// restrictions a page inherits without changing its version.
 func (l *listing) fromDocuments(ctx context.Context) error {
+	if err := l.loadTree(ctx); err != nil {
+		return err
+	}
+	if err := l.loadFolders(ctx, false); err != nil {
+		return err
+	}
 	return EachDocument(ctx, l.s.d.JS, l.s.d.Config.Site, l.sp.SpaceID, func(doc *proto.DocumentReady) error {
 		d := doc.Document
 		msg := proto.ContentFetched{ID: d.ID, Type: d.Type, Title: d.Title, Version: d.Version}
-		for _, id := range d.Ancestors {
-			msg.Ancestors = append(msg.Ancestors, proto.Ancestor{ID: id})
-		}
 		if d.ParentID != nil {
 			msg.ParentID = *d.ParentID
 		}
 		if d.ContainerID != nil {
 			msg.ContainerID = *d.ContainerID
 		}
+		msg.Ancestors = l.currentPath(d)
 		return l.publish(ctx, item{msg: msg}, nil)
 	})
+}
+
+// currentPath is a document's ancestors as the tree stands now: a page's or
+// folder's from its current parent, a comment's or attachment's from its
+// container's; the stored ones for what the tree does not know (blog
+// posts and their children have no tree path).
+func (l *listing) currentPath(d proto.Document) []proto.Ancestor {
+	id := d.ID
+	if d.ContainerID != nil {
+		id = *d.ContainerID
+	}
+	l.mu.Lock()
+	n, ok := l.tree[id]
+	l.mu.Unlock()
+	if !ok {
+		var path []proto.Ancestor
+		for _, a := range d.Ancestors {
+			path = append(path, proto.Ancestor{ID: a})
+		}
+		return path
+	}
+	path := l.ancestors(n.parentID)
+	if d.ContainerID != nil {
+		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
+	}
+	return path
 }
 
 // EachDocument calls fn with the latest DocumentReady of every document of

@@ -57,7 +57,7 @@ func (l *listing) everything(ctx context.Context) error {
 	if err := l.loadTree(ctx); err != nil {
 		return err
 	}
-	if err := l.loadFolders(ctx); err != nil {
+	if err := l.loadFolders(ctx, true); err != nil {
 		return err
 	}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
@@ -95,7 +95,7 @@ func (l *listing) loadTree(ctx context.Context) error {
 // loadFolders finds the space's folders, which page lists never contain:
 // through CQL, and through the parents of pages and folders that are not
 // pages. Each folder is fetched once and published as an item.
-func (l *listing) loadFolders(ctx context.Context) error {
+func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 	want := map[string]bool{}
 	for r, err := range l.s.d.Client.SearchCQL(ctx, fmt.Sprintf(`type=folder and space.id=%s`, l.sp.SpaceID)) {
 		if err != nil {
@@ -134,6 +134,9 @@ func (l *listing) loadFolders(ctx context.Context) error {
 		want = next
 	}
 	for _, f := range folders {
+		if !publish {
+			break
+		}
 		if err := l.publish(ctx, folderItem(f), l.ancestors(f.ParentID)); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package permissions
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/conflux-dev/conflux/pkg/acl"
 	"github.com/conflux-dev/conflux/proto"
@@ -29,10 +30,15 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	}
 	doc := prev.Document
 	doc.ACL = v.result.ACL(v.state.Email)
+	doc.Ancestors = it.ancestors
+	if doc.ContainerID == nil && doc.Type != proto.TypeBlogPost {
+		doc.ParentID = lastOf(it.ancestors)
+	}
 	groups := v.result.ProtoGroups(v.state.Email)
 	s.cov.add(m.CrawlID, m.SpaceID, m.ID, v.key, v.result.Public, v.result.Allowed, v.state.Email)
 	hash := acl.Hash(doc.ACL, groups)
-	if hash == acl.Hash(prev.Document.ACL, prev.Groups) {
+	moved := !slices.Equal(doc.Ancestors, prev.Document.Ancestors)
+	if hash == acl.Hash(prev.Document.ACL, prev.Groups) && !moved {
 		s.n.unchanged.Add(1)
 		if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeWritten, "acl unchanged"); err != nil {
 			return fmt.Errorf("record unchanged %s: %w", m.ID, err)
@@ -50,15 +56,21 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 }
 
 // documentItem is the item of a permission-only sync, read from its last
-// document: the path and container the document was written with.
+// document, with the path the fetcher found now (a move changes what a
+// page inherits without a new version).
 func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
 	d := prev.Document
+	path := make([]string, 0, len(m.Ancestors))
+	for _, a := range m.Ancestors {
+		path = append(path, a.ID)
+	}
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: d.Type, version: d.Version,
-		ancestors: d.Ancestors, authorID: d.Author.AccountID, doc: d, tracked: m,
+		ancestors: path, authorID: d.Author.AccountID, doc: d, tracked: m,
 	}
 	if d.ContainerID != nil {
 		it.containerID = *d.ContainerID
 	}
 	return it
 }
+

@@ -116,6 +116,15 @@ func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) 
 	if err := h.sim.SetReadRestriction(pages[0].ID, []string{someone}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A move changes what a page inherits without a new version.
+	for _, p := range pages[1:] {
+		if p.SpaceID == pages[0].SpaceID && p.ParentID != pages[0].ID {
+			if err := h.sim.MovePage(p.ID, pages[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
 	if len(tn.Groups) > 0 {
 		if err := h.sim.SetGroupMembers(tn.Groups[0].ID, []string{someone}); err != nil {
 			t.Fatal(err)
@@ -126,13 +135,11 @@ func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) 
 	after := h.sim.Counters()
 	checkSink(t, h, h.sim.Tenant())
 	for ep, n := range after.Endpoints {
-		if strings.Contains(ep, "download") && n > before.Endpoints[ep] {
-			t.Errorf("permission-only sync downloaded files: %s", ep)
-		}
-		if strings.HasSuffix(ep, "/pages") && n > before.Endpoints[ep] {
-			t.Errorf("permission-only sync listed pages again: %s", ep)
+		if (strings.Contains(ep, "download") || strings.Contains(ep, "comments") || strings.Contains(ep, "attachments")) && n > before.Endpoints[ep] {
+			t.Errorf("permission-only sync fetched content again: %s", ep)
 		}
 	}
+	t.Logf("permission-only sync: %d requests", after.Requests-before.Requests)
 }
 
 func TestIncrementalCrawlPicksUpChanges(t *testing.T) {
