@@ -73,4 +73,3 @@ func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
 	}
 	return it
 }
-
