@@ -27,6 +27,17 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 )
 
+// Deps are what every stage service is built from. Client is the
+// Confluence client (nil for stages that do not call Confluence); Logger
+// defaults to slog.Default() where a stage allows it.
+type Deps struct {
+	NC     *nats.Conn
+	JS     jetstream.JetStream
+	Config config.Config
+	Client *confluence.Client
+	Logger *slog.Logger
+}
+
 // Env is a stage's connection to the bus.
 type Env struct {
 	Config config.Config

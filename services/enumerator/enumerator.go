@@ -16,25 +16,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
-	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
 // Deps are what the stage needs.
-type Deps struct {
-	NC     *nats.Conn
-	JS     jetstream.JetStream
-	Config config.Config
-	Client *confluence.Client
-	Logger *slog.Logger
-}
+type Deps = worker.Deps
 
 // Service is the space enumerator.
 type Service struct {

@@ -51,12 +51,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/oauth2"
 
 	"github.com/conflux-dev/conflux/pkg/config"
-	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -65,13 +64,7 @@ const ServiceName = "conflux-tokenbroker"
 
 // Deps are what the broker needs. Client is not used (the broker calls
 // only the OAuth endpoints) and may be nil.
-type Deps struct {
-	NC     *nats.Conn
-	JS     jetstream.JetStream
-	Config config.Config
-	Client *confluence.Client
-	Logger *slog.Logger
-}
+type Deps = worker.Deps
 
 // Service is one replica of the token broker.
 type Service struct {

@@ -24,21 +24,9 @@ type workerCmd struct {
 }
 
 func (w *workerCmd) Run(g *Globals) error {
-	cfg, log, err := g.load()
-	if err != nil {
-		return err
-	}
-	if cfg.NATS.URL == "" {
-		return &configError{errNeedsURL}
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	a, err := app.Open(ctx, cfg, log.With("stage", w.Stage))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return a.RunStages(ctx, []string{w.Stage})
+	return withApp(g, true, func(ctx context.Context, a *app.App) error {
+		return a.RunStages(ctx, []string{w.Stage})
+	})
 }
 
 type crawlCmd struct {
@@ -49,20 +37,10 @@ type crawlCmd struct {
 }
 
 func (c *crawlCmd) Run(g *Globals) error {
-	cfg, log, err := g.load()
-	if err != nil {
-		return err
-	}
-	if cfg.NATS.URL == "" {
-		return &configError{errNeedsURL}
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	return withApp(g, true, c.crawl)
+}
+
+func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 	kind := proto.CrawlFull
 	switch {
 	case c.Incremental:
@@ -95,20 +73,10 @@ type statusCmd struct {
 }
 
 func (s *statusCmd) Run(g *Globals) error {
-	cfg, log, err := g.load()
-	if err != nil {
-		return err
-	}
-	if cfg.NATS.URL == "" {
-		return &configError{errNeedsURL}
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	return withApp(g, true, s.show)
+}
+
+func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 	for {
 		if err := a.PrintStatus(ctx, Stdout); err != nil {
 			return err
@@ -129,23 +97,14 @@ type replayCmd struct {
 }
 
 func (r *replayCmd) Run(g *Globals) error {
-	cfg, log, err := g.load()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, err := a.RebuildSink(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, cfg.Sink.Dir)
-	return nil
+	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+		n, err := a.RebuildSink(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, a.Config.Sink.Dir)
+		return nil
+	})
 }
 
 type dlqCmd struct {
@@ -158,7 +117,7 @@ type dlqListCmd struct {
 }
 
 func (d *dlqListCmd) Run(g *Globals) error {
-	return withApp(g, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
+	return withApp(g, false, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
 }
 
 type dlqRedriveCmd struct {
@@ -166,7 +125,7 @@ type dlqRedriveCmd struct {
 }
 
 func (d *dlqRedriveCmd) Run(g *Globals) error {
-	return withApp(g, func(ctx context.Context, a *app.App) error {
+	return withApp(g, false, func(ctx context.Context, a *app.App) error {
 		n, err := a.RedriveDeadLetters(ctx, d.Stage)
 		fmt.Fprintf(Stdout, "%d dead letters published again\n", n)
 		return err
@@ -182,18 +141,22 @@ type usersImportCmd struct {
 }
 
 func (u *usersImportCmd) Run(g *Globals) error {
-	return withApp(g, func(ctx context.Context, a *app.App) error {
+	return withApp(g, false, func(ctx context.Context, a *app.App) error {
 		_, err := a.ImportUsers(ctx, u.File, Stdout)
 		return err
 	})
 }
 
-// withApp opens the app for a short command against nats.url (or the
-// embedded server's data directory when no `conflux run` holds it).
-func withApp(g *Globals, fn func(context.Context, *app.App) error) error {
+// withApp loads the configuration and opens the app for a command: against
+// nats.url, or, unless needsURL, the embedded server's data directory when
+// no `conflux run` holds it. It closes the app when fn returns.
+func withApp(g *Globals, needsURL bool, fn func(context.Context, *app.App) error) error {
 	cfg, log, err := g.load()
 	if err != nil {
 		return err
+	}
+	if needsURL && cfg.NATS.URL == "" {
+		return &configError{errNeedsURL}
 	}
 	ctx, stop := signalContext()
 	defer stop()

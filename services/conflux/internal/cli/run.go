@@ -15,19 +15,12 @@ type runCmd struct {
 }
 
 func (r *runCmd) Run(g *Globals) error {
-	cfg, log, err := g.load()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if cfg.UsersCSV != "" {
-		if _, err := a.ImportUsers(ctx, cfg.UsersCSV, Stdout); err != nil {
+	return withApp(g, false, r.run)
+}
+
+func (r *runCmd) run(ctx context.Context, a *app.App) error {
+	if a.Config.UsersCSV != "" {
+		if _, err := a.ImportUsers(ctx, a.Config.UsersCSV, Stdout); err != nil {
 			return err
 		}
 	}
@@ -37,7 +30,7 @@ func (r *runCmd) Run(g *Globals) error {
 	go func() { errc <- a.RunStages(stagesCtx, app.Stages) }()
 
 	if !r.Once {
-		s := app.Scheduler{App: a, Every: cfg.Crawl, Out: Stdout}
+		s := app.Scheduler{App: a, Every: a.Config.Crawl, Out: Stdout}
 		err := s.Run(stagesCtx, errc)
 		stopStages()
 		return err
@@ -46,7 +39,7 @@ func (r *runCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
+	a.Log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
 	res, werr := a.Wait(ctx, id, errc, app.NewProgress(app.Stderr, time.Now()))
 	stopStages()
 	if serr := <-errc; werr == nil && serr != nil {
