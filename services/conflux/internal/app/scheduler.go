@@ -21,8 +21,9 @@ type Scheduler struct {
 	Out   io.Writer
 }
 
-// Run schedules until ctx is done or the stages stop (errc yields).
-func (s Scheduler) Run(ctx context.Context, errc <-chan error) error {
+// Run schedules until ctx is done or the stages stop (stopped is closed;
+// it may be nil).
+func (s Scheduler) Run(ctx context.Context, stopped <-chan struct{}) error {
 	type job struct {
 		kind  proto.CrawlKind
 		every time.Duration
@@ -42,8 +43,8 @@ func (s Scheduler) Run(ctx context.Context, errc <-chan error) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-errc:
-			return err
+		case <-stopped:
+			return nil
 		case res := <-results:
 			PrintSummary(s.Out, res)
 			running = ""

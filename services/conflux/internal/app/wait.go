@@ -13,22 +13,20 @@ import (
 )
 
 // Wait waits for a crawl's result, reporting progress to onStatus. It
-// fails early if the stages stop (errc yields) before the crawl is done.
-func (a *App) Wait(ctx context.Context, crawlID string, errc <-chan error, onStatus func(progress.Status)) (proto.CrawlFinished, error) {
+// fails early if the stages stop (stopped is closed) before the crawl is
+// done; stopped may be nil.
+func (a *App) Wait(ctx context.Context, crawlID string, stopped <-chan struct{}, onStatus func(progress.Status)) (proto.CrawlFinished, error) {
 	tr, err := progress.Open(ctx, a.JS)
 	if err != nil {
 		return proto.CrawlFinished{}, err
 	}
 	wctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if errc != nil {
+	if stopped != nil {
 		go func() {
 			select {
-			case err := <-errc:
-				if err == nil {
-					err = errors.New("the stages stopped before the crawl completed")
-				}
-				cancel(err)
+			case <-stopped:
+				cancel(errors.New("the stages stopped before the crawl completed"))
 			case <-wctx.Done():
 			}
 		}()

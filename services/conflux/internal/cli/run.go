@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,27 +27,30 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	}
 	stagesCtx, stopStages := context.WithCancel(ctx)
 	defer stopStages()
-	errc := make(chan error, 1)
-	go func() { errc <- a.RunStages(stagesCtx, app.Stages) }()
+	var stagesErr error
+	stopped := make(chan struct{})
+	go func() {
+		stagesErr = a.RunStages(stagesCtx, app.Stages)
+		close(stopped)
+	}()
 
 	if !r.Once {
 		s := app.Scheduler{App: a, Every: a.Config.Crawl, Out: Stdout}
-		err := s.Run(stagesCtx, errc)
+		err := s.Run(stagesCtx, stopped)
 		stopStages()
-		return err
+		<-stopped
+		return errors.Join(err, stagesErr)
 	}
 	id, err := a.Request(ctx, proto.CrawlFull, r.Force)
 	if err != nil {
 		return err
 	}
 	a.Log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
-	res, werr := a.Wait(ctx, id, errc, app.NewProgress(app.Stderr, time.Now()))
+	res, err := a.Wait(ctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
 	stopStages()
-	if serr := <-errc; werr == nil && serr != nil {
-		werr = serr
-	}
-	if werr != nil {
-		return werr
+	<-stopped
+	if err := errors.Join(stagesErr, err); err != nil {
+		return err
 	}
 	app.PrintSummary(Stdout, res)
 	if !res.OK {
