@@ -59,6 +59,15 @@ func WithMaxCacheAge(d time.Duration) Option { return func(b *brokerCredentials)
 // WithLogger logs requests that failed (never a credential). Default: none.
 func WithLogger(l *slog.Logger) Option { return func(b *brokerCredentials) { b.log = l } }
 
+// WithPauseWhileUnavailable makes Credential wait, asking again every
+// interval, while the broker answers "reauthorization needed" or cannot be
+// reached, instead of failing: a stage's handler then holds its message
+// (kept in progress) and the crawl pauses rather than failing items. It
+// returns when a credential comes or ctx ends. Default off.
+func WithPauseWhileUnavailable(every time.Duration) Option {
+	return func(b *brokerCredentials) { b.pauseEvery = every }
+}
+
 // brokerCredentials implements confluence.Credentials with the broker.
 type brokerCredentials struct {
 	nc          *nats.Conn
@@ -67,6 +76,7 @@ type brokerCredentials struct {
 	attempts    int
 	maxMargin   time.Duration
 	maxCacheAge time.Duration
+	pauseEvery  time.Duration
 	log         *slog.Logger
 
 	fetch chan struct{} // one request to the broker at a time
@@ -95,8 +105,27 @@ func NewBrokerCredentials(nc *nats.Conn, site string, opts ...Option) confluence
 	return b
 }
 
-// Credential returns the cached credential, or asks the broker for one.
+// Credential returns the cached credential, or asks the broker for one;
+// with WithPauseWhileUnavailable it waits while none can be had.
 func (b *brokerCredentials) Credential(ctx context.Context) (confluence.Credential, error) {
+	for waited := 0; ; waited++ {
+		c, err := b.credential(ctx)
+		pause := errors.Is(err, ErrReauthorizationNeeded) || errors.Is(err, ErrUnavailable)
+		if err == nil || b.pauseEvery <= 0 || !pause || ctx.Err() != nil {
+			return c, err
+		}
+		if waited%10 == 0 {
+			b.log.WarnContext(ctx, "no Confluence credential: paused until the token broker has one", "error", err.Error())
+		}
+		select {
+		case <-time.After(b.pauseEvery):
+		case <-ctx.Done():
+			return confluence.Credential{}, fmt.Errorf("paused for a credential: %w (%w)", ctx.Err(), err)
+		}
+	}
+}
+
+func (b *brokerCredentials) credential(ctx context.Context) (confluence.Credential, error) {
 	if c, ok := b.cached(); ok {
 		return c, nil
 	}

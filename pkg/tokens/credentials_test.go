@@ -216,3 +216,52 @@ func connect(t *testing.T) *nats.Conn {
 	nc, _ := natstest.Connect(t, natstest.Start(t))
 	return nc
 }
+
+// With WithPauseWhileUnavailable a caller waits out "reauthorization
+// needed" instead of failing, and gets the credential once the broker has
+// one again (after a new consent).
+func TestPauseWhileReauthorizationNeeded(t *testing.T) {
+	nc := connect(t)
+	var refused atomic.Bool
+	refused.Store(true)
+	b := startBroker(t, nc, func(string, []byte) (tokens.Reply, string) {
+		if refused.Load() {
+			return tokens.Reply{}, tokens.CodeReauthorization
+		}
+		return tokens.Reply{Authorization: "Bearer fresh", BaseURL: "https://gw", ExpiresAt: time.Now().Add(time.Hour)}, ""
+	})
+	creds := tokens.NewBrokerCredentials(nc, site, tokens.WithPauseWhileUnavailable(50*time.Millisecond))
+	got := make(chan error, 1)
+	go func() {
+		c, err := creds.Credential(ctx(t))
+		if err == nil && c.Authorization != "Bearer fresh" {
+			err = errors.New("wrong credential " + c.String())
+		}
+		got <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for b.gets.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the caller did not keep asking")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("returned while reauthorization was needed: %v", err)
+	default:
+	}
+	refused.Store(false)
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	// Without the option the same answer fails at once (TestErrors); with
+	// it a cancelled caller gets the reason.
+	refused.Store(true)
+	creds = tokens.NewBrokerCredentials(nc, site, tokens.WithPauseWhileUnavailable(50*time.Millisecond))
+	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := creds.Credential(short); !errors.Is(err, tokens.ErrReauthorizationNeeded) {
+		t.Fatalf("err %v, want reauthorization needed", err)
+	}
+}
