@@ -110,7 +110,7 @@ func (e Env) Client(ctx context.Context) (*confluence.Client, error) {
 	c, err := confluence.New(confluence.Options{
 		Credentials: tokens.NewBrokerCredentials(e.NC, e.Config.Site,
 			tokens.WithLogger(e.Log), tokens.WithPauseWhileUnavailable(5*time.Second)),
-		Logger:      e.Log,
+		Logger: e.Log,
 		OnRateLimit: func(d time.Duration) {
 			_ = e.NC.Publish(sub.RateLimit(), []byte(strconv.FormatInt(d.Milliseconds(), 10)))
 		},
