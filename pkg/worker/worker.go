@@ -109,7 +109,7 @@ func (e Env) Client(ctx context.Context) (*confluence.Client, error) {
 	sub := proto.For(e.Config.Site)
 	c, err := confluence.New(confluence.Options{
 		Credentials: tokens.NewBrokerCredentials(e.NC, e.Config.Site,
-			tokens.WithLogger(e.Log), tokens.WithPauseWhileUnavailable(5*time.Second)),
+			tokens.WithLogger(e.Log), tokens.WithPauseWhileUnavailable(2*time.Second)),
 		Logger: e.Log,
 		OnRateLimit: func(d time.Duration) {
 			_ = e.NC.Publish(sub.RateLimit(), []byte(strconv.FormatInt(d.Milliseconds(), 10)))
