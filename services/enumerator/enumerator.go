@@ -101,9 +101,25 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	for _, sp := range spaces {
 		meta.Spaces[sp.ID] = sp.Key
 	}
+	var gone map[string]string
+	if req.Kind == proto.CrawlFull {
+		if gone, err = s.vanishedSpaces(ctx, meta.Spaces); err != nil {
+			return fmt.Errorf("crawl %s: %w", req.CrawlID, err)
+		}
+		for id, key := range gone {
+			meta.Spaces[id] = key
+		}
+	}
 	meta.EnumerationDone = true
 	if err := s.tracker.PutMeta(ctx, meta); err != nil {
 		return err
+	}
+	for id, key := range gone {
+		// Nothing of the space is listed: every document of it is swept.
+		if err := s.tracker.Listing(ctx, req.CrawlID, id, proto.Listing{SpaceKey: key}); err != nil {
+			return err
+		}
+		log.Warn("space no longer crawled; its documents will be deleted", "space_id", id, "space_key", key)
 	}
 	for _, sp := range spaces {
 		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -236,4 +237,49 @@ func reportCalls(t *testing.T, h *harness, res proto.CrawlFinished) {
 	items := sum(res, func(s proto.SpaceProgress) int { return s.Listed })
 	t.Logf("crawl of %d items in %s: %d requests\n%s", items,
 		res.Finished.Sub(res.Started).Round(time.Millisecond), c.Requests, strings.Join(lines, "\n"))
+}
+
+// A space that disappears (deleted, or excluded by configuration) takes
+// its documents out of the index, but only through the deletion guard: a
+// whole space is always more than max_delete_share.
+func TestVanishedSpaceIsSweptOnlyWhenForced(t *testing.T) {
+	h := start(t, confluencesim.Generate(17, tenantSize), confluencesim.Options{}, nil)
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	var gone string
+	for _, s := range h.sim.Tenant().Spaces {
+		if s.Status == "current" && s.Type == "global" {
+			gone = s.ID
+			break
+		}
+	}
+	h.sim.Mutate(func(tn *confluencesim.Tenant) {
+		tn.Spaces = slices.DeleteFunc(tn.Spaces, func(s *confluencesim.Space) bool { return s.ID == gone })
+		tn.Content = slices.DeleteFunc(tn.Content, func(c *confluencesim.Content) bool { return c.SpaceID == gone })
+	})
+	docsOf := func() int {
+		n := 0
+		for _, d := range h.documents() {
+			if d.SpaceID == gone {
+				n++
+			}
+		}
+		return n
+	}
+	before := docsOf()
+	if before == 0 {
+		t.Fatal("the space had no documents")
+	}
+	res := h.crawl(proto.CrawlFull, false)
+	if res.OK || !strings.Contains(strings.Join(res.Failures, "\n"), "deletions refused") {
+		t.Fatalf("a vanished space was not held by the guard: %+v", res.Failures)
+	}
+	if docsOf() != before {
+		t.Fatal("documents of the vanished space were deleted without --force")
+	}
+	requireOK(t, h.crawl(proto.CrawlFull, true))
+	if n := docsOf(); n != 0 {
+		t.Fatalf("%d documents of the vanished space are still in the sink", n)
+	}
+	checkSink(t, h, h.sim.Tenant())
+	requireOK(t, h.crawl(proto.CrawlFull, false)) // and it is not swept again
 }
