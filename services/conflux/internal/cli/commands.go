@@ -30,10 +30,11 @@ func (w *workerCmd) Run(g *Globals) error {
 }
 
 type crawlCmd struct {
-	Incremental bool `xor:"kind" help:"Fetch only what changed since each space's checkpoint."`
-	Permissions bool `xor:"kind" help:"Recompute every document's ACL without fetching bodies or files."`
-	Force       bool `help:"Let the sweep delete more than sink.max_delete_share of a space."`
-	Wait        bool `help:"Show progress and exit like run --once when the crawl is complete."`
+	Incremental bool          `xor:"kind" help:"Fetch only what changed since each space's checkpoint."`
+	Permissions bool          `xor:"kind" help:"Recompute every document's ACL without fetching bodies or files."`
+	Force       bool          `help:"Let the sweep delete more than sink.max_delete_share of a space."`
+	Wait        bool          `help:"Show progress and exit like run --once when the crawl is complete."`
+	Timeout     time.Duration `help:"With --wait, give up (exit 3) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
 }
 
 func (c *crawlCmd) Run(g *Globals) error {
@@ -56,7 +57,9 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 	if !c.Wait {
 		return nil
 	}
-	res, err := a.Wait(ctx, id, nil, app.NewProgress(app.Stderr, time.Now()))
+	wctx, cancel := withTimeout(ctx, c.Timeout)
+	defer cancel()
+	res, err := a.Wait(wctx, id, nil, app.NewProgress(app.Stderr, time.Now()))
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 type runCmd struct {
-	Once  bool `help:"Crawl once and exit: 0 when the crawl is complete with nothing failed, 1 with a summary of what failed."`
-	Force bool `help:"Let the sweep delete more than sink.max_delete_share of a space."`
+	Once    bool          `help:"Crawl once and exit: 0 when the crawl is complete with nothing failed, 1 with a summary of what failed."`
+	Force   bool          `help:"Let the sweep delete more than sink.max_delete_share of a space."`
+	Timeout time.Duration `help:"With --once, give up (exit 3) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
 }
 
 func (r *runCmd) Run(g *Globals) error {
@@ -46,7 +47,9 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		return err
 	}
 	a.Log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
-	res, err := a.Wait(ctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
+	wctx, cancel := withTimeout(ctx, r.Timeout)
+	defer cancel()
+	res, err := a.Wait(wctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
 	stopStages()
 	<-stopped
 	if err := errors.Join(stagesErr, err); err != nil {
@@ -57,4 +60,12 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		return fmt.Errorf("crawl %s: %w", id, app.ErrCrawlFailed)
 	}
 	return nil
+}
+
+// withTimeout is context.WithTimeout, or no deadline for d <= 0.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
 }
