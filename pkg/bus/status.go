@@ -30,6 +30,9 @@ type StageStatus struct {
 	MaxAckPending int
 	// DeadLetters counts the stage's messages in the dead-letter stream.
 	DeadLetters uint64
+	// Done is the consumer's ack floor: how many messages it has finished
+	// (acknowledged or terminated) in order. Two reports give a rate.
+	Done uint64
 }
 
 // Report is the state of every stage of a site.
@@ -60,8 +63,8 @@ func Status(ctx context.Context, js jetstream.JetStream, site string) (Report, e
 			Stage: c.Stage, Stream: c.Stream, Durable: c.Config.Durable,
 			Pending: info.NumPending, AckPending: info.NumAckPending,
 			Redelivered: info.NumRedelivered, Waiting: info.NumWaiting,
-			MaxAckPending: info.Config.MaxAckPending,
-			DeadLetters:   dead[proto.For(site).DeadLetter(c.Stage)],
+			MaxAckPending: info.Config.MaxAckPending, Done: info.AckFloor.Consumer,
+			DeadLetters: dead[proto.For(site).DeadLetter(c.Stage)],
 		})
 	}
 	return r, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
 
 // A malformed message loses nothing and stops nothing: it lands in the
@@ -38,7 +39,7 @@ func TestMalformedMessageIsDeadLetteredAndShown(t *testing.T) {
 		t.Errorf("the dead letter does not say which stage and why:\n%s", l)
 	}
 	var status bytes.Buffer
-	if err := h.app.PrintStatus(ctx, &status); err != nil {
+	if _, err := h.app.PrintStatus(ctx, &status, app.StatusSnapshot{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(status.String(), "dead letters: 1") {

@@ -10,26 +10,38 @@ import (
 	"github.com/conflux-dev/conflux/pkg/progress"
 )
 
+// StatusSnapshot is one status reading, kept to compute rates.
+type StatusSnapshot struct {
+	At     time.Time
+	Report bus.Report
+}
+
 // PrintStatus writes each stage's backlog and each active crawl's
-// progress.
-func (a *App) PrintStatus(ctx context.Context, w io.Writer) error {
+// progress; with the previous reading (zero for none) it adds each stage's
+// rate. It returns this reading.
+func (a *App) PrintStatus(ctx context.Context, w io.Writer, prev StatusSnapshot) (StatusSnapshot, error) {
 	st, err := bus.Status(ctx, a.JS, a.Config.Site)
 	if err != nil {
-		return err
+		return prev, err
 	}
-	fmt.Fprintf(w, "%s  %s\n", time.Now().Format(time.TimeOnly), a.Config.Site)
-	fmt.Fprintf(w, "%-14s %-20s %9s %9s %11s %8s %12s\n", "stage", "stream", "pending", "in flight", "redelivered", "waiting", "dead letters")
-	for _, c := range st.Stages {
-		fmt.Fprintf(w, "%-14s %-20s %9d %9d %11d %8d %12d\n", c.Stage, c.Stream, c.Pending, c.AckPending, c.Redelivered, c.Waiting, c.DeadLetters)
+	now := StatusSnapshot{At: time.Now(), Report: st}
+	fmt.Fprintf(w, "%s  %s\n", now.At.Format(time.TimeOnly), a.Config.Site)
+	fmt.Fprintf(w, "%-14s %-20s %9s %9s %11s %8s %9s %12s\n", "stage", "stream", "pending", "in flight", "redelivered", "waiting", "msgs/s", "dead letters")
+	for i, c := range st.Stages {
+		rate := "-"
+		if i < len(prev.Report.Stages) && prev.Report.Stages[i].Durable == c.Durable && c.Done >= prev.Report.Stages[i].Done {
+			rate = fmt.Sprintf("%.1f", float64(c.Done-prev.Report.Stages[i].Done)/now.At.Sub(prev.At).Seconds())
+		}
+		fmt.Fprintf(w, "%-14s %-20s %9d %9d %11d %8d %9s %12d\n", c.Stage, c.Stream, c.Pending, c.AckPending, c.Redelivered, c.Waiting, rate, c.DeadLetters)
 	}
 	fmt.Fprintf(w, "dead letters: %d\n", st.DeadLetters)
 	tr, err := progress.Open(ctx, a.JS)
 	if err != nil {
-		return err
+		return now, err
 	}
 	active, err := tr.Active(ctx)
 	if err != nil {
-		return err
+		return now, err
 	}
 	for _, id := range active {
 		s, err := tr.Status(ctx, id)
@@ -40,5 +52,5 @@ func (a *App) PrintStatus(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "crawl %s (%s): %d spaces, %d listed, %d written, %d dropped, %d failed, %d deleted\n",
 			id, s.Meta.Kind, len(s.Meta.Spaces), t.Listed, t.Written, t.Dropped, t.Failed, t.Deleted)
 	}
-	return nil
+	return now, nil
 }

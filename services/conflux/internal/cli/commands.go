@@ -80,8 +80,10 @@ func (s *statusCmd) Run(g *Globals) error {
 }
 
 func (s *statusCmd) show(ctx context.Context, a *app.App) error {
+	var last app.StatusSnapshot
 	for {
-		if err := a.PrintStatus(ctx, Stdout); err != nil {
+		var err error
+		if last, err = a.PrintStatus(ctx, Stdout, last); err != nil {
 			return err
 		}
 		if !s.Watch {
