@@ -17,9 +17,26 @@ const searchMax = 100
 // edits by about a minute; quote values in cql with QuoteCQL. expand names
 // expansions of the hits, e.g. "content.container".
 func (c *Client) SearchCQL(ctx context.Context, cql string, expand ...string) iter.Seq2[SearchResult, error] {
+	return c.Search(ctx, cql, SearchOptions{Expand: expand})
+}
+
+// SearchOptions tune a CQL search.
+type SearchOptions struct {
+	// Expand names expansions of the hits, e.g. "content.container".
+	Expand []string
+	// IncludeArchivedSpaces searches archived spaces too (the API leaves
+	// them out by default).
+	IncludeArchivedSpaces bool
+}
+
+// Search is SearchCQL with options.
+func (c *Client) Search(ctx context.Context, cql string, o SearchOptions) iter.Seq2[SearchResult, error] {
 	q := url.Values{"cql": {cql}, "limit": {c.limit(searchMax)}}
-	if len(expand) > 0 {
-		q.Set("expand", strings.Join(expand, ","))
+	if len(o.Expand) > 0 {
+		q.Set("expand", strings.Join(o.Expand, ","))
+	}
+	if o.IncludeArchivedSpaces {
+		q.Set("includeArchivedSpaces", "true")
 	}
 	return list[SearchResult](c, ctx, "search", withQuery("/wiki/rest/api/search", q), nil)
 }

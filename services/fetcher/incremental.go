@@ -28,7 +28,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 		l.sp.SpaceID, CQLTime(since))
 	seen := map[string]bool{}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
-	for r, err := range l.s.d.Client.SearchCQL(ctx, cql, "content.container") {
+	for r, err := range l.s.d.Client.Search(ctx, cql, l.searchOptions("content.container")) {
 		if err != nil {
 			_ = p.Wait()
 			return fmt.Errorf("search changes since %s: %w", CQLTime(since), err)

@@ -97,7 +97,7 @@ func (l *listing) loadTree(ctx context.Context) error {
 // pages. Each folder is fetched once and published as an item.
 func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 	want := map[string]bool{}
-	for r, err := range l.s.d.Client.SearchCQL(ctx, fmt.Sprintf(`type=folder and space.id=%s`, l.sp.SpaceID)) {
+	for r, err := range l.s.d.Client.Search(ctx, fmt.Sprintf(`type=folder and space.id=%s`, l.sp.SpaceID), l.searchOptions()) {
 		if err != nil {
 			return fmt.Errorf("search folders: %w", err)
 		}
@@ -142,6 +142,11 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 		}
 	}
 	return nil
+}
+
+// searchOptions: CQL leaves archived spaces out unless asked.
+func (l *listing) searchOptions(expand ...string) confluence.SearchOptions {
+	return confluence.SearchOptions{Expand: expand, IncludeArchivedSpaces: l.sp.Status == "archived"}
 }
 
 func (l *listing) wantStatus(status string) bool {

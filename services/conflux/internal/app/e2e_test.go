@@ -283,3 +283,26 @@ func TestVanishedSpaceIsSweptOnlyWhenForced(t *testing.T) {
 	checkSink(t, h, h.sim.Tenant())
 	requireOK(t, h.crawl(proto.CrawlFull, false)) // and it is not swept again
 }
+
+// With content.include_archived, archived spaces and pages are crawled
+// too (and only then).
+func TestIncludeArchived(t *testing.T) {
+	h := start(t, confluencesim.Generate(18, tenantSize), confluencesim.Options{}, func(c *config.Config) {
+		c.Content.IncludeArchived = true
+	})
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	tn := h.sim.Tenant()
+	archived := 0
+	for _, d := range h.documents() {
+		for _, c := range tn.Content {
+			if c.ID == d.ID && c.Status == "archived" {
+				archived++
+			}
+		}
+	}
+	if archived == 0 {
+		t.Fatal("no archived document was crawled; the test proves nothing")
+	}
+	checkSink(t, h, tn)
+	t.Logf("%d archived documents crawled", archived)
+}

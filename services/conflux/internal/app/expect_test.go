@@ -32,10 +32,11 @@ type want struct {
 // expected derives, from the tenant alone, every document a full crawl of
 // all current spaces must produce: current pages, blog posts, folders,
 // their current comments and attachments.
-func expected(tn *confluencesim.Tenant) map[string]want {
+func expected(tn *confluencesim.Tenant, includeArchived bool) map[string]want {
+	crawled := func(status string) bool { return status == "current" || includeArchived && status == "archived" }
 	spaces := map[string]*confluencesim.Space{}
 	for _, s := range tn.Spaces {
-		if s.Status == "current" {
+		if crawled(s.Status) {
 			spaces[s.ID] = s
 		}
 	}
@@ -48,7 +49,7 @@ func expected(tn *confluencesim.Tenant) map[string]want {
 	chain := func(c *confluencesim.Content) ([]string, bool) {
 		var ids []string
 		for p := content[c.ParentID]; c.ParentID != "" && p != nil; p = content[p.ParentID] {
-			if p.Status != "current" {
+			if !crawled(p.Status) {
 				return nil, false
 			}
 			ids = append([]string{p.ID}, ids...)
@@ -62,7 +63,7 @@ func expected(tn *confluencesim.Tenant) map[string]want {
 	containers := map[string][]string{} // container id → its ancestors + itself
 	for _, c := range tn.Content {
 		sp := spaces[c.SpaceID]
-		if sp == nil || c.Status != "current" || c.Type == "comment" {
+		if sp == nil || !crawled(c.Status) || c.Type == "comment" {
 			continue
 		}
 		w := want{typ: c.Type, title: c.Title, spaceID: sp.ID, spaceKey: sp.Key, labels: c.Labels,
@@ -126,7 +127,7 @@ func checkSink(t *testing.T, h *harness, tn *confluencesim.Tenant) {
 	t.Helper()
 	docs := h.documents()
 	groups := h.groups()
-	exp := expected(tn)
+	exp := expected(tn, h.cfg.Content.IncludeArchived)
 	ref := acltest.New(tn)
 	bad := 0
 	fail := func(format string, args ...any) {
