@@ -306,3 +306,14 @@ func TestIncludeArchived(t *testing.T) {
 	checkSink(t, h, tn)
 	t.Logf("%d archived documents crawled", archived)
 }
+
+// The demo tenant (restrictions on three levels, a deleted group, update-
+// only restrictions, an anonymous space, hidden emails, drafts, trash and
+// archive) crawled field by field, as `make demo` does.
+func TestDemoTenantMatches(t *testing.T) {
+	h := start(t, confluencesim.Demo(), confluencesim.Options{}, func(c *config.Config) {
+		c.Auth.Email, c.Auth.APIToken = "demo@example.com", "demo-token"
+	})
+	requireOK(t, h.crawl(proto.CrawlFull, false))
+	checkSink(t, h, h.sim.Tenant())
+}
