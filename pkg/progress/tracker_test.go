@@ -118,3 +118,21 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestCheckpoints(t *testing.T) {
+	_, ctx := open(t)
+	_, js := natstest.Connect(t, natstest.Start(t))
+	if err := bus.EnsureTopology(ctx, js, "https://acme.atlassian.net", proto.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := progress.OpenCheckpoints(ctx, js, "https://acme.atlassian.net")
+	must(t, err)
+	if got := cp.Get(ctx, "98304"); !got.IsZero() {
+		t.Fatalf("checkpoint before any: %v", got)
+	}
+	at := time.Date(2026, 11, 28, 21, 0, 0, 123, time.FixedZone("CET", 3600))
+	must(t, cp.Put(ctx, "98304", at))
+	if got := cp.Get(ctx, "98304"); !got.Equal(at) {
+		t.Fatalf("checkpoint %v, want %v", got, at)
+	}
+}

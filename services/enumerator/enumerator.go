@@ -14,9 +14,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/confluence"
@@ -35,7 +32,7 @@ type Service struct {
 	sub         proto.Subjects
 	pub         *bus.Publisher
 	tracker     *progress.Tracker
-	checkpoints jetstream.KeyValue
+	checkpoints *progress.Checkpoints
 	runner      *stage.Runner
 	coordinator *Coordinator
 }
@@ -51,9 +48,9 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp, err := d.JS.KeyValue(ctx, proto.BucketCheckpoints)
+	cp, err := progress.OpenCheckpoints(ctx, d.JS, d.Config.Site)
 	if err != nil {
-		return nil, fmt.Errorf("open checkpoints bucket: %w", err)
+		return nil, err
 	}
 	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS), tracker: tr, checkpoints: cp}
 	s.runner, err = stage.NewRunner(d.JS, stage.Config{
@@ -125,7 +122,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,
 			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID}
 		if req.Kind == proto.CrawlIncremental {
-			msg.Since = s.checkpoint(ctx, sp.ID)
+			msg.Since = s.checkpoints.Get(ctx, sp.ID)
 		}
 		if err := s.pub.Publish(ctx, s.sub.Space(sp.ID), msg, proto.MsgID("space", sp.ID, 0, req.CrawlID)); err != nil {
 			return fmt.Errorf("publish space %s: %w", sp.Key, err)
@@ -172,17 +169,4 @@ func Included(key string, include, exclude []string) bool {
 		return false
 	}
 	return len(include) == 0 || match(include)
-}
-
-// checkpoint returns the space's incremental checkpoint (zero: none).
-func (s *Service) checkpoint(ctx context.Context, spaceID string) time.Time {
-	e, err := s.checkpoints.Get(ctx, proto.CheckpointKey(s.d.Config.Site, spaceID))
-	if err != nil {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, string(e.Value()))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

@@ -17,8 +17,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
@@ -35,7 +33,7 @@ type Service struct {
 	sub         proto.Subjects
 	pub         *bus.Publisher
 	tracker     *progress.Tracker
-	checkpoints jetstream.KeyValue
+	checkpoints *progress.Checkpoints
 	runner      *stage.Runner
 }
 
@@ -56,9 +54,9 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp, err := d.JS.KeyValue(ctx, proto.BucketCheckpoints)
+	cp, err := progress.OpenCheckpoints(ctx, d.JS, d.Config.Site)
 	if err != nil {
-		return nil, fmt.Errorf("open checkpoints bucket: %w", err)
+		return nil, err
 	}
 	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS), tracker: tr, checkpoints: cp}
 	s.runner, err = stage.NewRunner(d.JS, stage.Config{
@@ -113,8 +111,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 }
 
 func (s *Service) saveCheckpoint(ctx context.Context, spaceID string, t time.Time, log *slog.Logger) {
-	key := proto.CheckpointKey(s.d.Config.Site, spaceID)
-	if _, err := s.checkpoints.Put(ctx, key, []byte(t.Format(time.RFC3339Nano))); err != nil {
+	if err := s.checkpoints.Put(ctx, spaceID, t); err != nil {
 		log.Warn("checkpoint not saved; the next incremental crawl lists more", "err", err)
 	}
 }
