@@ -120,7 +120,8 @@ func must(t *testing.T, err error) {
 }
 
 func TestCheckpoints(t *testing.T) {
-	_, ctx := open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	_, js := natstest.Connect(t, natstest.Start(t))
 	if err := bus.EnsureTopology(ctx, js, "https://acme.atlassian.net", proto.Options{}); err != nil {
 		t.Fatal(err)
