@@ -179,11 +179,11 @@ func (t *Tracker) Active(ctx context.Context) ([]string, error) {
 }
 
 // Wait polls until the crawl has a result or ctx ends, calling onStatus
-// after every poll (for progress display).
+// after every poll (for progress display). The pause after a poll is at
+// least four times its length, so that watching a huge crawl stays cheap.
 func (t *Tracker) Wait(ctx context.Context, crawlID string, every time.Duration, onStatus func(Status)) (proto.CrawlFinished, error) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	for {
+		started := time.Now()
 		st, err := t.Status(ctx, crawlID)
 		if err != nil && !errors.Is(err, ErrUnknownCrawl) {
 			return proto.CrawlFinished{}, err
@@ -197,7 +197,7 @@ func (t *Tracker) Wait(ctx context.Context, crawlID string, every time.Duration,
 		select {
 		case <-ctx.Done():
 			return proto.CrawlFinished{}, ctx.Err()
-		case <-tick.C:
+		case <-time.After(max(every, 4*time.Since(started))):
 		}
 	}
 }

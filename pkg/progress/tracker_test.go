@@ -112,7 +112,7 @@ func TestFullCrawlWaitsForSweepAndTombstones(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -36,18 +36,20 @@ func NewCoordinator(js jetstream.JetStream, tr *progress.Tracker, pub *bus.Publi
 		last: map[string]proto.SpaceProgress{}}
 }
 
-// Run polls until ctx is done.
+// Run polls until ctx is done. A poll reads every outcome of every active
+// crawl (about 3 µs each), so the pause after a poll is at least four
+// times its length: on a crawl of millions of items the checks take no
+// more than a fifth of a core.
 func (c *Coordinator) Run(ctx context.Context) error {
-	tick := time.NewTicker(c.Every)
-	defer tick.Stop()
 	for {
+		started := time.Now()
+		if err := c.Poll(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("crawl coordination", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-tick.C:
-		}
-		if err := c.Poll(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("crawl coordination", "err", err)
+		case <-time.After(max(c.Every, 4*time.Since(started))):
 		}
 	}
 }

@@ -33,18 +33,21 @@ import (
 // defaultMaxDeleteShare applies when sink.max_delete_share is not set.
 const defaultMaxDeleteShare = 0.5
 
+// sweepLoop sweeps every SweepEvery; a pass reads the outcomes of the
+// active crawls, so the pause after one is at least four times its length.
 func (s *Service) sweepLoop(ctx context.Context) {
-	tick := time.NewTicker(s.SweepEvery)
-	defer tick.Stop()
+	wait := s.SweepEvery
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
+		started := time.Now()
 		if err := s.sweepOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("sweep", "err", err)
 		}
+		wait = max(s.SweepEvery, 4*time.Since(started))
 	}
 }
 
