@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -103,7 +104,7 @@ func New(d Deps, opts ...Option) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s := &Service{d: d, o: o, log: d.Logger.With("stage", proto.StagePermissions),
-		site: trimSlash(d.Config.Site), host: d.Config.SiteHost(), sub: proto.For(d.Config.Site),
+		site: strings.TrimRight(d.Config.Site, "/"), host: d.Config.SiteHost(), sub: proto.For(d.Config.Site),
 		pub: bus.NewPublisher(d.JS), cov: newCoverage(1000)}
 	if err := s.bind(ctx); err != nil {
 		return nil, err
@@ -198,11 +199,4 @@ func (s *Service) deadLetter(ctx context.Context, dl *proto.DeadLetter, m proto.
 func owner() string {
 	h, _ := os.Hostname()
 	return h + "/" + strconv.Itoa(os.Getpid())
-}
-
-func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
 }
