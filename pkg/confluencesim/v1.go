@@ -96,7 +96,6 @@ func (q *req) restrictionV1(c *Content, op string, ex map[string]bool, start, li
 			"self": q.base() + "/rest/api/content/" + c.ID + "/restriction/byOperation/" + op},
 	}
 	if ex["content"] {
-		delete(m, "_expandable")
 		m["_expandable"] = map[string]any{}
 		m["content"] = q.contentV1(c)
 	}
@@ -114,9 +113,22 @@ func subList(ids []string, start, limit int, render func(string) map[string]any)
 	return map[string]any{"results": res, "start": start, "limit": limit, "size": len(res)}
 }
 
-// restrictionPaging: start (0) and limit (default 100, capped at 100)
-// apply to the users and the groups alike.
-func (q *req) restrictionPaging() (int, int, *reply) { return q.startLimit(100, 100, false) }
+// restrictionRequest reads what the restriction routes share: the target
+// (restrictionTarget); start (0) and limit (default 100, capped at 100),
+// which apply to the users and the groups alike; and the expansions
+// (default the users and the groups). render is one operation's
+// ContentRestriction (restrictionV1).
+func (q *req) restrictionRequest() (c *Content, start, limit int, render func(op string) map[string]any, bad *reply) {
+	if c, bad = q.restrictionTarget(); bad != nil {
+		return nil, 0, 0, nil, bad
+	}
+	if start, limit, bad = q.startLimit(100, 100, false); bad != nil {
+		return nil, 0, 0, nil, bad
+	}
+	ex := q.expands("restrictions.user", "restrictions.group")
+	render = func(op string) map[string]any { return q.restrictionV1(c, op, ex, start, limit) }
+	return c, start, limit, render, nil
+}
 
 func restrictionsHash(c *Content) string {
 	r := c.Restrictions
@@ -127,17 +139,12 @@ func restrictionsHash(c *Content) string {
 
 // GET /wiki/rest/api/content/{id}/restriction
 func (q *req) v1Restriction() reply {
-	c, bad := q.restrictionTarget()
+	c, start, limit, render, bad := q.restrictionRequest()
 	if bad != nil {
 		return *bad
 	}
-	start, limit, bad := q.restrictionPaging()
-	if bad != nil {
-		return *bad
-	}
-	ex := q.expands("restrictions.user", "restrictions.group")
 	return q.ok(map[string]any{
-		"results": []any{q.restrictionV1(c, "read", ex, start, limit), q.restrictionV1(c, "update", ex, start, limit)},
+		"results": []any{render("read"), render("update")},
 		"start":   start, "limit": limit, "size": 2,
 		"restrictionsHash": restrictionsHash(c),
 		"_links":           q.v1Links(""),
@@ -146,18 +153,13 @@ func (q *req) v1Restriction() reply {
 
 // GET /wiki/rest/api/content/{id}/restriction/byOperation
 func (q *req) v1RestrictionByOperation() reply {
-	c, bad := q.restrictionTarget()
+	_, _, _, render, bad := q.restrictionRequest()
 	if bad != nil {
 		return *bad
 	}
-	start, limit, bad := q.restrictionPaging()
-	if bad != nil {
-		return *bad
-	}
-	ex := q.expands("restrictions.user", "restrictions.group")
 	return q.ok(map[string]any{
-		"read":   q.restrictionV1(c, "read", ex, start, limit),
-		"update": q.restrictionV1(c, "update", ex, start, limit),
+		"read":   render("read"),
+		"update": render("update"),
 		"_links": q.v1Links(""),
 	})
 }
@@ -170,15 +172,11 @@ func (q *req) v1RestrictionForOperation() reply {
 	if !slices.Contains(restrictionOps, op) {
 		return q.badRequest("Invalid operation key: " + op)
 	}
-	c, bad := q.restrictionTarget()
+	_, _, _, render, bad := q.restrictionRequest()
 	if bad != nil {
 		return *bad
 	}
-	start, limit, bad := q.restrictionPaging()
-	if bad != nil {
-		return *bad
-	}
-	return q.ok(q.restrictionV1(c, op, q.expands("restrictions.user", "restrictions.group"), start, limit))
+	return q.ok(render(op))
 }
 
 // contentV1 is a minimal v1 Content.
