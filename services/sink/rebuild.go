@@ -31,7 +31,7 @@ func Rebuild(ctx context.Context, d Deps) (int, error) {
 func (s *Service) rebuild(ctx context.Context) (int, error) {
 	written, deleted, skipped := 0, 0, 0
 	filter := proto.For(s.cfg.Site).Documents("")
-	err := eachLast(ctx, s.js, filter, false, func(msg jetstream.Msg) error {
+	err := bus.EachLast(ctx, s.js, proto.StreamDocuments, filter, false, func(msg jetstream.Msg) error {
 		m, err := bus.DecodeMsg(ctx, s.js, msg)
 		if errors.Is(err, bus.ErrMalformed) || errors.Is(err, bus.ErrUnknownSchema) {
 			skipped++

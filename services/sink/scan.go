@@ -8,61 +8,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/proto"
 )
-
-// scanIdle bounds the wait for the next message of a scan, so that a
-// stalled server fails the scan instead of hanging it.
-const scanIdle = time.Minute
-
-// eachLast calls fn with the last message of every subject of the
-// documents stream that matches filter, in stream order, and returns once
-// it has caught up (NumPending 0). headersOnly leaves the payloads out.
-// It reads through an ordered consumer, which it deletes at the end.
-func eachLast(ctx context.Context, js jetstream.JetStream, filter string, headersOnly bool, fn func(jetstream.Msg) error) error {
-	cons, err := js.OrderedConsumer(ctx, proto.StreamDocuments, jetstream.OrderedConsumerConfig{
-		FilterSubjects:    []string{filter},
-		DeliverPolicy:     jetstream.DeliverLastPerSubjectPolicy,
-		HeadersOnly:       headersOnly,
-		InactiveThreshold: time.Minute,
-	})
-	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
-	}
-	defer func() {
-		if info := cons.CachedInfo(); info != nil {
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = js.DeleteConsumer(dctx, proto.StreamDocuments, info.Name)
-			cancel()
-		}
-	}()
-	if info := cons.CachedInfo(); info != nil && info.NumPending == 0 {
-		return nil
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(256))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
-	}
-	defer it.Stop()
-	for {
-		nctx, cancel := context.WithTimeout(ctx, scanIdle)
-		msg, err := it.Next(jetstream.NextContext(nctx))
-		cancel()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
-		}
-		if err := fn(msg); err != nil {
-			return err
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
-		}
-		if md.NumPending == 0 {
-			return nil
-		}
-	}
-}
 
 // docEntry is the last message of one document subject, headers only.
 type docEntry struct {
@@ -84,7 +32,7 @@ type docEntry struct {
 func (s *Service) spaceDocuments(ctx context.Context, spaceID string) ([]docEntry, error) {
 	var out []docEntry
 	filter := proto.For(s.cfg.Site).Documents(spaceID)
-	err := eachLast(ctx, s.js, filter, true, func(msg jetstream.Msg) error {
+	err := bus.EachLast(ctx, s.js, proto.StreamDocuments, filter, true, func(msg jetstream.Msg) error {
 		md, err := msg.Metadata()
 		if err != nil {
 			return fmt.Errorf("read %s: %w", msg.Subject(), err)
