@@ -26,9 +26,12 @@ type Status struct {
 }
 
 // Totals sums the spaces.
-func (s Status) Totals() proto.SpaceProgress {
+func (s Status) Totals() proto.SpaceProgress { return Sum(s.Spaces) }
+
+// Sum adds up the counts of spaces.
+func Sum(spaces []proto.SpaceProgress) proto.SpaceProgress {
 	var t proto.SpaceProgress
-	for _, p := range s.Spaces {
+	for _, p := range spaces {
 		t.Listed += p.Listed
 		t.Attachments += p.Attachments
 		t.Written += p.Written

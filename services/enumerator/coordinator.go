@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
@@ -19,7 +17,6 @@ import (
 // runs. Several replicas may run it: recording is first-writer-wins and
 // publishing is de-duplicated by message id.
 type Coordinator struct {
-	js      jetstream.JetStream
 	tracker *progress.Tracker
 	pub     *bus.Publisher
 	sub     proto.Subjects
@@ -31,8 +28,8 @@ type Coordinator struct {
 }
 
 // NewCoordinator returns a coordinator for a site.
-func NewCoordinator(js jetstream.JetStream, tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
-	return &Coordinator{js: js, tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second,
+func NewCoordinator(tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
+	return &Coordinator{tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second,
 		last: map[string]proto.SpaceProgress{}}
 }
 

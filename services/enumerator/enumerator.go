@@ -63,7 +63,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.coordinator = NewCoordinator(d.JS, tr, s.pub, d.Config.Site, d.Logger)
+	s.coordinator = NewCoordinator(tr, s.pub, d.Config.Site, d.Logger)
 	return s, nil
 }
 

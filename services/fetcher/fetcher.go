@@ -82,7 +82,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	}
 	log := s.d.Logger.With("crawl_id", sp.CrawlID, "space_id", sp.SpaceID, "space_key", sp.SpaceKey, "kind", sp.Kind)
 	started := time.Now().UTC()
-	l := newListing(s, sp, log)
+	l := newListing(s, sp)
 	var err error
 	switch {
 	case sp.Kind == proto.CrawlPermissions:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -23,9 +23,8 @@ const subConcurrency = 4
 
 // listing is one space's listing in one crawl.
 type listing struct {
-	s   *Service
-	sp  *proto.SpaceFound
-	log *slog.Logger
+	s  *Service
+	sp *proto.SpaceFound
 
 	items, attachments atomic.Int64
 
@@ -38,8 +37,8 @@ type node struct {
 	typ, parentID string
 }
 
-func newListing(s *Service, sp *proto.SpaceFound, log *slog.Logger) *listing {
-	return &listing{s: s, sp: sp, log: log, tree: map[string]node{}}
+func newListing(s *Service, sp *proto.SpaceFound) *listing {
+	return &listing{s: s, sp: sp, tree: map[string]node{}}
 }
 
 func (l *listing) statuses() []string {
@@ -133,10 +132,10 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 		}
 		want = next
 	}
+	if !publish {
+		return nil
+	}
 	for _, f := range folders {
-		if !publish {
-			break
-		}
 		if err := l.publish(ctx, folderItem(f), l.ancestors(f.ParentID)); err != nil {
 			return err
 		}
@@ -149,14 +148,7 @@ func (l *listing) searchOptions(expand ...string) confluence.SearchOptions {
 	return confluence.SearchOptions{Expand: expand, IncludeArchivedSpaces: l.sp.Status == "archived"}
 }
 
-func (l *listing) wantStatus(status string) bool {
-	for _, s := range l.statuses() {
-		if s == status {
-			return true
-		}
-	}
-	return false
-}
+func (l *listing) wantStatus(status string) bool { return slices.Contains(l.statuses(), status) }
 
 // ancestors walks the tree from a parent to the root and returns the path
 // root first, folders included.

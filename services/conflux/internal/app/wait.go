@@ -43,14 +43,7 @@ func (a *App) Wait(ctx context.Context, crawlID string, stopped <-chan struct{},
 
 // PrintSummary writes a crawl's result for a person.
 func PrintSummary(w io.Writer, f proto.CrawlFinished) {
-	var t proto.SpaceProgress
-	for _, s := range f.Spaces {
-		t.Listed += s.Listed
-		t.Written += s.Written
-		t.Dropped += s.Dropped
-		t.Failed += s.Failed
-		t.Deleted += s.Deleted
-	}
+	t := progress.Sum(f.Spaces)
 	verdict := "complete"
 	if !f.OK {
 		verdict = "complete with failures"
