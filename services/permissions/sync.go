@@ -60,13 +60,9 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 // page inherits without a new version).
 func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
 	d := prev.Document
-	path := make([]string, 0, len(m.Ancestors))
-	for _, a := range m.Ancestors {
-		path = append(path, a.ID)
-	}
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: d.Type, version: d.Version,
-		ancestors: path, authorID: d.Author.AccountID, doc: d, tracked: m,
+		ancestors: ancestorIDs(m.Ancestors), authorID: d.Author.AccountID, doc: d, tracked: m,
 	}
 	if d.ContainerID != nil {
 		it.containerID = *d.ContainerID
