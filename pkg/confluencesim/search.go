@@ -139,28 +139,36 @@ func (q *req) searchPage(hits []hit, keys []sortKey, desc bool) (lo, hi int, lim
 	return lo, hi, limit, next, nil
 }
 
-// GET /wiki/rest/api/search?cql=
-func (q *req) v1Search() reply {
+// searchHits runs the cql query (runCQL), cuts one page of it (searchPage)
+// and renders each hit on the page with the expansions asked for. found
+// counts all the hits.
+func (q *req) searchHits(render func(hit, map[string]bool) map[string]any) (res []any, found, limit int, next string, bad *reply) {
 	hits, keys, desc, bad := q.runCQL()
 	if bad != nil {
-		return *bad
+		return nil, 0, 0, "", bad
 	}
 	lo, hi, limit, next, bad := q.searchPage(hits, keys, desc)
 	if bad != nil {
-		return *bad
+		return nil, 0, 0, "", bad
 	}
 	ex := q.expands()
-	res := make([]any, 0, hi-lo)
+	res = make([]any, 0, hi-lo)
 	for _, h := range hits[lo:hi] {
-		res = append(res, q.searchResult(h, ex))
+		res = append(res, render(h, ex))
 	}
-	start := 0
-	if v := q.r.URL.Query().Get("start"); v != "" {
-		start = atoiOr(v, 0)
+	return res, len(hits), limit, next, nil
+}
+
+// GET /wiki/rest/api/search?cql=
+func (q *req) v1Search() reply {
+	res, found, limit, next, bad := q.searchHits(q.searchResult)
+	if bad != nil {
+		return *bad
 	}
+	start := atoiOr(q.r.URL.Query().Get("start"), 0) // echoed, not applied
 	// totalSize is an estimate, as live (here: a little more than found).
 	return q.ok(map[string]any{
-		"results": res, "start": start, "limit": limit, "size": len(res), "totalSize": len(hits) + len(hits)/10,
+		"results": res, "start": start, "limit": limit, "size": len(res), "totalSize": found + found/10,
 		"cqlQuery": q.r.URL.Query().Get("cql"), "searchDuration": 17, "archivedResultCount": 0,
 		"_links": q.v1Links(next),
 	})
@@ -168,18 +176,9 @@ func (q *req) v1Search() reply {
 
 // GET /wiki/rest/api/content/search?cql=
 func (q *req) v1ContentSearch() reply {
-	hits, keys, desc, bad := q.runCQL()
+	res, _, limit, next, bad := q.searchHits(func(h hit, ex map[string]bool) map[string]any { return q.hitContent(h, ex, "") })
 	if bad != nil {
 		return *bad
-	}
-	lo, hi, limit, next, bad := q.searchPage(hits, keys, desc)
-	if bad != nil {
-		return *bad
-	}
-	ex := q.expands()
-	res := make([]any, 0, hi-lo)
-	for _, h := range hits[lo:hi] {
-		res = append(res, q.hitContent(h, ex, ""))
 	}
 	return q.ok(map[string]any{"results": res, "start": 0, "limit": limit, "size": len(res), "_links": q.v1Links(next)})
 }
