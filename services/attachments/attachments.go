@@ -107,26 +107,18 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 // downloads in flight and returns.
 func (s *Service) Run(ctx context.Context) error { return s.runner.Run(ctx) }
 
-// failed records the outcome of an attachment the stage gave up on, so
-// that the crawl still completes (and says what failed).
-func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
-	if err := recordFailed(ctx, s.tracker, dl, m); err != nil {
+// failed records the outcome of an attachment the stage gave up on, so that the
+// crawl still completes (and says what failed). The runner has put the
+// item's ids into the dead letter when the message could be decoded; an
+// undecodable one names no item to count.
+func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
+	if dl.CrawlID == "" || dl.ItemID == "" {
+		return
+	}
+	o := proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error}
+	if err := s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o); err != nil {
 		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
 	}
-}
-
-// recordFailed records a dead letter's item as failed, from the message or,
-// when it could not be decoded, from what the dead letter names.
-func recordFailed(ctx context.Context, tr *progress.Tracker, dl *proto.DeadLetter, m proto.Message) error {
-	o := proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error}
-	if t, ok := m.(proto.Tracked); ok {
-		crawl, space, item := t.Track()
-		return tr.Outcome(ctx, crawl, space, item, o)
-	}
-	if dl.CrawlID != "" && dl.ItemID != "" {
-		return tr.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o)
-	}
-	return nil
 }
 
 // Stats counts what the stage did since it started.

@@ -144,18 +144,16 @@ func (s *Service) Run(ctx context.Context) error {
 	return err
 }
 
-// failed records the outcome of a document the sink gave up on, so that
-// the crawl still completes (and says what failed).
-func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
-	o := proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StageSink, Reason: dl.Error}
-	var err error
-	if t, ok := m.(proto.Tracked); ok {
-		crawl, space, item := t.Track()
-		err = s.tracker.Outcome(ctx, crawl, space, item, o)
-	} else if dl.CrawlID != "" && dl.ItemID != "" {
-		err = s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o)
+// failed records the outcome of a document the stage gave up on, so that the
+// crawl still completes (and says what failed). The runner has put the
+// item's ids into the dead letter when the message could be decoded; an
+// undecodable one names no item to count.
+func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
+	if dl.CrawlID == "" || dl.ItemID == "" {
+		return
 	}
-	if err != nil {
+	o := proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StageSink, Reason: dl.Error}
+	if err := s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o); err != nil {
 		s.log.Error("record failed document", "subject", dl.Subject, "err", err)
 	}
 }
