@@ -1,6 +1,7 @@
 package tokenbroker
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,7 +54,7 @@ func (s *Service) lookup(ctx context.Context, st State, rev uint64) {
 }
 
 func (s *Service) apiURL() string {
-	return strings.TrimRight(orDefault(s.d.Config.Auth.OAuth2.APIURL, config.DefaultAPIURL), "/")
+	return strings.TrimRight(cmp.Or(s.d.Config.Auth.OAuth2.APIURL, config.DefaultAPIURL), "/")
 }
 
 // cloudID asks accessible-resources for the entry whose url is the

@@ -41,6 +41,7 @@
 package tokenbroker
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -131,8 +132,8 @@ func New(d Deps, opts ...Option) (*Service, error) {
 		s.oauth = &oauth2.Config{
 			ClientID: a.OAuth2.ClientID, ClientSecret: a.OAuth2.ClientSecret.Reveal(),
 			Endpoint: oauth2.Endpoint{
-				AuthURL:   orDefault(a.OAuth2.AuthURL, config.DefaultAuthURL),
-				TokenURL:  orDefault(a.OAuth2.TokenURL, config.DefaultTokenURL),
+				AuthURL:   cmp.Or(a.OAuth2.AuthURL, config.DefaultAuthURL),
+				TokenURL:  cmp.Or(a.OAuth2.TokenURL, config.DefaultTokenURL),
 				AuthStyle: oauth2.AuthStyleInParams,
 			},
 		}
@@ -198,13 +199,6 @@ func defaultHolder() string {
 		host = "tokenbroker"
 	}
 	return proto.Token(host) + "-" + hex.EncodeToString(b)
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // httpContext carries the broker's HTTP client to golang.org/x/oauth2.
