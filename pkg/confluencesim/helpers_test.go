@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,33 +172,25 @@ func str(v any) string {
 // byTitle finds content of the tenant by title.
 func byTitle(tb testing.TB, t *Tenant, title string) *Content {
 	tb.Helper()
-	for _, c := range t.Content {
-		if c.Title == title {
-			return c
-		}
-	}
-	tb.Fatalf("no content titled %q", title)
-	return nil
+	return find(tb, t.Content, func(c *Content) bool { return c.Title == title }, "content titled %q", title)
 }
 
 func spaceByKey(tb testing.TB, t *Tenant, key string) *Space {
 	tb.Helper()
-	for _, s := range t.Spaces {
-		if s.Key == key {
-			return s
-		}
-	}
-	tb.Fatalf("no space %q", key)
-	return nil
+	return find(tb, t.Spaces, func(s *Space) bool { return s.Key == key }, "space %q", key)
 }
 
 func userByEmail(tb testing.TB, t *Tenant, email string) *User {
 	tb.Helper()
-	for _, u := range t.Users {
-		if u.Email == email {
-			return u
-		}
+	return find(tb, t.Users, func(u *User) bool { return u.Email == email }, "user %q", email)
+}
+
+// find is the first of xs that match; the test fails when none does.
+func find[T any](tb testing.TB, xs []*T, match func(*T) bool, what string, arg any) *T {
+	tb.Helper()
+	if i := slices.IndexFunc(xs, match); i >= 0 {
+		return xs[i]
 	}
-	tb.Fatalf("no user %q", email)
+	tb.Fatalf("no "+what, arg)
 	return nil
 }
