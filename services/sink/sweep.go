@@ -3,7 +3,6 @@ package sink
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -166,8 +165,12 @@ func (s *Service) maxDeleteShare() float64 {
 // publishTombstones publishes a DocumentDeleted on the subject of each
 // document to delete.
 func (s *Service) publishTombstones(ctx context.Context, crawlID, spaceID string, docs []docEntry, ids []string) error {
+	del := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		del[id] = true
+	}
 	for _, d := range docs {
-		if !slices.Contains(ids, d.ID) {
+		if !del[d.ID] {
 			continue
 		}
 		if err := s.publishTombstone(ctx, crawlID, spaceID, d); err != nil {
