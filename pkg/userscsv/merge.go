@@ -37,11 +37,10 @@ func (m *merger) add(f []string, line int) error {
 	if id == "" {
 		return ErrNoUserID
 	}
-	if first, ok := m.status[id]; ok && !strings.EqualFold(first.status, status) {
-		return fmt.Errorf("%w: status %q, line %d says %q", ErrConflict, status, first.line, first.status)
-	}
-	if _, ok := m.status[id]; !ok {
+	if first, ok := m.status[id]; !ok {
 		m.status[id] = seenStatus{status: status, line: line}
+	} else if !strings.EqualFold(first.status, status) {
+		return fmt.Errorf("%w: status %q, line %d says %q", ErrConflict, status, first.line, first.status)
 	}
 	if !strings.EqualFold(status, "active") {
 		return nil
