@@ -116,7 +116,7 @@ func (c *Client) credential(ctx context.Context, r request) (Credential, outcome
 			e.class = class
 		}
 	}
-	return cred, outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
+	return cred, failure(e)
 }
 
 // try makes one attempt of r with cred.
@@ -181,7 +181,7 @@ func statusFailure(r request, cred Credential, resp *http.Response) outcome {
 			e.RetryAfter, e.announced = d, true
 		}
 	}
-	out := outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
+	out := failure(e)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		out.rejected = true
@@ -197,6 +197,11 @@ func handlerFailure(r request, err error) outcome {
 	if !errors.As(err, &e) {
 		e = &Error{Method: r.method, Path: r.path(), Err: err, class: ErrPermanent}
 	}
+	return failure(e)
+}
+
+// failure is the outcome of e, retried when its class is transient.
+func failure(e *Error) outcome {
 	return outcome{err: e, retry: e.class == ErrRetryable || e.class == ErrRateLimited}
 }
 
