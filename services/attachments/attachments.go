@@ -12,8 +12,8 @@
 //   - An attachment that vanished (404) is recorded as dropped and acked.
 //
 // The bytes are never held in memory: the HTTP body is copied chunk by
-// chunk (128 KiB) into the object store, and the message's ack deadline is
-// extended while the copy runs.
+// chunk (128 KiB) into the object store, and the stage runner extends the
+// message's ack deadline while the copy runs.
 package attachments
 
 import (
@@ -57,11 +57,7 @@ type Service struct {
 	pub     *bus.Publisher
 	tracker *progress.Tracker
 	runner  *stage.Runner
-	// KeepAliveEvery is how often a running download extends the message's
-	// ack deadline (msg.InProgress). Default 10s, well under the
-	// consumers' AckWait (60s).
-	KeepAliveEvery time.Duration
-	stats          counters
+	stats   counters
 }
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
@@ -89,7 +85,7 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 	}
 	s := &Service{
 		log: log, site: d.Config.Site, sub: proto.For(d.Config.Site), maxSize: int64(d.Config.Content.Attachments.MaxSize),
-		dl: dl, blobs: blobs, pub: bus.NewPublisher(d.JS), tracker: tr, KeepAliveEvery: 10 * time.Second,
+		dl: dl, blobs: blobs, pub: bus.NewPublisher(d.JS), tracker: tr,
 	}
 	s.runner, err = stage.NewRunner(d.JS, stage.Config{
 		Stage:   proto.StageAttachments,

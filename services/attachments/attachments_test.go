@@ -204,11 +204,11 @@ func (r *trickle) Read(p []byte) (int, error) {
 }
 
 // TestLongDownloadKeepsItsMessage: a download lasting three AckWaits is
-// not redelivered, because the reader calls InProgress.
+// not redelivered, because the runner calls InProgress while it runs.
 func TestLongDownloadKeepsItsMessage(t *testing.T) {
 	e := newEnv(t, proto.Options{AckWait: 2 * time.Second}, 20*1024)
 	dl := &slowDownloader{size: 20 * 1024, pause: 300 * time.Millisecond} // about 6 s
-	e.start(0, dl, 500*time.Millisecond)
+	e.start(0, dl)
 	a := e.attachment("att770000")
 	e.send(e.found("c1", a))
 	if got := e.stored("c1", e.page.SpaceID, a.ID); got.Blob == nil || got.Blob.Size != 20*1024 {

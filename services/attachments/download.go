@@ -28,7 +28,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		return stage.Permanent(fmt.Errorf("attachments: unexpected %T on %s", m.Payload, m.Subject))
 	}
 	log := s.log.With("crawl_id", a.CrawlID, "space_id", a.SpaceID, "attachment_id", a.ID, "version", a.Version)
-	out, err := s.store(ctx, m, a)
+	out, err := s.store(ctx, a)
 	if errors.Is(err, confluence.ErrNotFound) {
 		s.stats.vanished.Add(1)
 		log.Info("attachment vanished; dropped", "err", err)
@@ -49,7 +49,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 
 // store puts the attachment's bytes in the object store unless they are
 // there already or too large, and says where they are.
-func (s *Service) store(ctx context.Context, m *stage.Msg, a *proto.AttachmentFound) (*proto.AttachmentStored, error) {
+func (s *Service) store(ctx context.Context, a *proto.AttachmentFound) (*proto.AttachmentStored, error) {
 	out := &proto.AttachmentStored{Attachment: *a}
 	if s.maxSize > 0 && a.Size > s.maxSize {
 		s.stats.tooLarge.Add(1)
@@ -66,7 +66,7 @@ func (s *Service) store(ctx context.Context, m *stage.Msg, a *proto.AttachmentFo
 	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, fmt.Errorf("look up object %s: %w", name, err)
 	}
-	info, err = s.download(ctx, m, a, name)
+	info, err = s.download(ctx, a, name)
 	if errors.Is(err, errTooLarge) {
 		s.stats.tooLarge.Add(1)
 		out.Skipped = fmt.Sprintf("larger than max_size %s (found while downloading; %d bytes declared)",
@@ -82,23 +82,19 @@ func (s *Service) store(ctx context.Context, m *stage.Msg, a *proto.AttachmentFo
 	return out, nil
 }
 
-// download streams the file from Confluence into the object store.
-func (s *Service) download(ctx context.Context, m *stage.Msg, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
+// download streams the file from Confluence into the object store. The
+// runner renews the message's AckWait while it runs (every AckWait/3).
+func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
 	body, err := s.dl.DownloadAttachment(ctx, a.ContainerID, a.ID, a.Version)
 	if err != nil {
 		return nil, err
 	}
 	defer body.Close()
-	r := &keepAliveReader{r: body, every: s.KeepAliveEvery, last: time.Now(), touch: func() {
-		if err := m.InProgress(); err != nil {
-			s.log.Debug("extend ack deadline", "attachment_id", a.ID, "err", err)
-		}
-	}}
 	meta := jetstream.ObjectMeta{Name: name, Description: a.FileName, Headers: nats.Header{}}
 	if a.MediaType != "" {
 		meta.Headers.Set("Content-Type", a.MediaType)
 	}
-	info, err := s.blobs.Put(ctx, meta, limitReader(r, s.maxSize))
+	info, err := s.blobs.Put(ctx, meta, limitReader(body, s.maxSize))
 	if err != nil {
 		return nil, fmt.Errorf("put object %s: %w", name, err)
 	}

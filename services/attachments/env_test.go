@@ -114,9 +114,9 @@ func (w tlog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// start runs a service with the given max_size (and downloader, and
-// keep-alive interval, when not zero) until the test ends.
-func (e *env) start(maxSize int64, dl Downloader, keepAlive ...time.Duration) *Service {
+// start runs a service with the given max_size (and downloader, when not
+// nil) until the test ends.
+func (e *env) start(maxSize int64, dl Downloader) *Service {
 	e.t.Helper()
 	d := e.deps
 	d.Config.Content.Attachments.MaxSize = config.ByteSize(maxSize)
@@ -126,9 +126,6 @@ func (e *env) start(maxSize int64, dl Downloader, keepAlive ...time.Duration) *S
 	svc, err := newService(d, dl)
 	if err != nil {
 		e.t.Fatal(err)
-	}
-	if len(keepAlive) > 0 {
-		svc.KeepAliveEvery = keepAlive[0]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -3,29 +3,10 @@ package attachments
 import (
 	"errors"
 	"io"
-	"time"
 )
 
 // errTooLarge stops a download whose bytes exceed max_size.
 var errTooLarge = errors.New("attachment larger than max_size")
-
-// keepAliveReader calls touch at most once every every while bytes flow,
-// so that a long download keeps its message (msg.InProgress).
-type keepAliveReader struct {
-	r     io.Reader
-	every time.Duration
-	last  time.Time
-	touch func()
-}
-
-func (k *keepAliveReader) Read(p []byte) (int, error) {
-	n, err := k.r.Read(p)
-	if now := time.Now(); now.Sub(k.last) >= k.every {
-		k.last = now
-		k.touch()
-	}
-	return n, err
-}
 
 // limitReader returns r, failing with errTooLarge once more than max bytes
 // were read; max 0 means no limit.
