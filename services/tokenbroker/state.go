@@ -65,9 +65,6 @@ func StateKey(site string) string { return "oauth2." + proto.SiteToken(site) }
 // "tokenbroker.<site token>".
 func LeaseKey(site string) string { return "tokenbroker." + proto.SiteToken(site) }
 
-// DecodeState reads a value of the tokens bucket.
-func DecodeState(b []byte) (State, error) { return decodeState(b) }
-
 func encodeState(s State) ([]byte, error) {
 	b, err := msgpack.Marshal(&s)
 	if err != nil {
@@ -76,7 +73,8 @@ func encodeState(s State) ([]byte, error) {
 	return b, nil
 }
 
-func decodeState(b []byte) (State, error) {
+// DecodeState reads a value of the tokens bucket.
+func DecodeState(b []byte) (State, error) {
 	var s State
 	if err := msgpack.Unmarshal(b, &s); err != nil {
 		return State{}, fmt.Errorf("decode token state: %w", err)

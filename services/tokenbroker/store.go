@@ -167,7 +167,7 @@ func (s *Service) follow(ctx context.Context, w jetstream.KeyWatcher) {
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
 				continue
 			}
-			st, err := decodeState(e.Value())
+			st, err := DecodeState(e.Value())
 			if err != nil {
 				s.log.Error("unreadable token state", "revision", e.Revision(), "error", err.Error())
 				continue
@@ -244,7 +244,7 @@ func (s *Service) leaderGet(ctx context.Context) (State, uint64, error) {
 	case bytes.Contains(resp.Message.Hdrs, []byte("KV-Operation")):
 		return State{}, 0, jetstream.ErrKeyNotFound // deleted or purged
 	}
-	st, err := decodeState(resp.Message.Data)
+	st, err := DecodeState(resp.Message.Data)
 	if err != nil {
 		return State{}, 0, err
 	}
