@@ -71,10 +71,11 @@ func (c *Client) Comments(ctx context.Context, containerKind, id string) iter.Se
 			c.InlineComments(ctx, containerKind, id),
 		} {
 			for cm, err := range roots {
-				if err != nil || !c.withReplies(ctx, cm, seen, yield) {
-					if err != nil {
-						yield(Comment{}, err)
-					}
+				if err != nil {
+					yield(Comment{}, err)
+					return
+				}
+				if !c.withReplies(ctx, cm, seen, yield) {
 					return
 				}
 			}
@@ -85,8 +86,8 @@ func (c *Client) Comments(ctx context.Context, containerKind, id string) iter.Se
 // withReplies yields cm and then its replies, depth-first; false stops.
 func (c *Client) withReplies(ctx context.Context, cm Comment, seen map[string]bool, yield func(Comment, error) bool) bool {
 	if seen[cm.ID] {
-		yield(Comment{}, fmt.Errorf("list comments: %w", &Error{Method: "GET", Path: "/wiki/api/v2/" + cm.Kind + "-comments/" + cm.ID + "/children",
-			Detail: "comment " + cm.ID + " is its own ancestor", class: ErrPermanent}))
+		r := get("/wiki/api/v2/" + cm.Kind + "-comments/" + cm.ID + "/children")
+		yield(Comment{}, fmt.Errorf("list comments: %w", invalid(r, "comment %s is its own ancestor", cm.ID)))
 		return false
 	}
 	seen[cm.ID] = true
