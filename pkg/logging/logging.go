@@ -43,7 +43,7 @@ func New(w io.Writer, level, format string) *slog.Logger {
 	lvl, lvlErr := parseLevel(level)
 	format = strings.ToLower(strings.TrimSpace(format))
 	badFormat := format != "" && format != FormatAuto && format != FormatText && format != FormatJSON
-	term := isTerminal(w)
+	term := IsTerminal(w)
 
 	var h slog.Handler
 	switch {
@@ -79,11 +79,11 @@ func parseLevel(s string) (slog.Level, bool) {
 	return l, false
 }
 
-// isTerminal reports whether w is a character device such as a terminal.
+// IsTerminal reports whether w is a character device such as a terminal.
 // It checks the file mode instead of calling the termios ioctl so that it
 // needs no dependency beyond the standard library; os.DevNull, also a
 // character device, is excluded by name.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok || f.Name() == os.DevNull {
 		return false

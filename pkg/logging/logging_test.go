@@ -137,7 +137,7 @@ func TestIsTerminal(t *testing.T) {
 	}
 	defer null.Close()
 	for name, wr := range map[string]io.Writer{"pipe": w, "dev null": null, "buffer": &bytes.Buffer{}} {
-		if isTerminal(wr) {
+		if IsTerminal(wr) {
 			t.Errorf("%s taken for a terminal", name)
 		}
 	}
@@ -157,7 +157,7 @@ func TestCharDeviceIsTerminal(t *testing.T) {
 		t.Skipf("no /dev/zero: %v", err)
 	}
 	defer f.Close()
-	if !isTerminal(f) {
+	if !IsTerminal(f) {
 		t.Fatal("/dev/zero is a character device but not taken for a terminal")
 	}
 	New(f, "info", "auto").Info("coloured")

@@ -3,9 +3,9 @@ package app
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/logging"
 	"github.com/conflux-dev/conflux/pkg/progress"
 )
 
@@ -13,7 +13,7 @@ import (
 // spaces done, items written of listed, rate and ETA. On a terminal it
 // rewrites one line every poll; elsewhere it prints a line every 10 s.
 func NewProgress(w io.Writer, start time.Time) func(progress.Status) {
-	tty := isTerminal(w)
+	tty := logging.IsTerminal(w)
 	var last time.Time
 	return func(st progress.Status) {
 		now := time.Now()
@@ -46,13 +46,4 @@ func NewProgress(w io.Writer, start time.Time) func(progress.Status) {
 		}
 		fmt.Fprintln(w, line)
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
