@@ -67,8 +67,7 @@ func (q *req) limitParam(def, maxLimit int) (int, *reply) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxLimit {
-		rep := q.badRequest("Invalid value for 'limit': must be between 1 and " + strconv.Itoa(maxLimit))
-		return 0, &rep
+		return 0, ref(q.badRequest("Invalid value for 'limit': must be between 1 and " + strconv.Itoa(maxLimit)))
 	}
 	return n, nil
 }
@@ -144,23 +143,20 @@ func (q *req) startLimit(def, maxLimit int, strict bool) (start, limit int, bad 
 	if v := qs.Get("start"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			rep := q.badRequest("start must be a non-negative integer")
-			return 0, 0, &rep
+			return 0, 0, ref(q.badRequest("start must be a non-negative integer"))
 		}
 		start = n
 	}
 	if v := qs.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			rep := q.badRequest("limit must be a non-negative integer")
-			return 0, 0, &rep
+			return 0, 0, ref(q.badRequest("limit must be a non-negative integer"))
 		}
 		limit = n
 	}
 	if limit > maxLimit {
 		if strict {
-			rep := q.badRequest("The limit parameter must be less than or equal to " + strconv.Itoa(maxLimit))
-			return 0, 0, &rep
+			return 0, 0, ref(q.badRequest("The limit parameter must be less than or equal to " + strconv.Itoa(maxLimit)))
 		}
 		limit = maxLimit
 	}

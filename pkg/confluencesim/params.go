@@ -27,8 +27,7 @@ func (q *req) enumParam(name string, allowed ...string) (string, *reply) {
 	if v == "" || slices.Contains(allowed, v) {
 		return v, nil
 	}
-	rep := q.badRequest("Invalid value for '" + name + "': " + v)
-	return "", &rep
+	return "", ref(q.badRequest("Invalid value for '" + name + "': " + v))
 }
 
 // statusParam reads a status list: def when absent; a value outside
@@ -41,8 +40,7 @@ func (q *req) statusParam(allowed, def []string) (map[string]bool, *reply) {
 	set := map[string]bool{}
 	for _, v := range vals {
 		if !slices.Contains(allowed, v) {
-			rep := q.badRequest("Invalid value for 'status': " + v)
-			return nil, &rep
+			return nil, ref(q.badRequest("Invalid value for 'status': " + v))
 		}
 		set[v] = true
 	}
@@ -103,8 +101,7 @@ func attachmentKey(a *Attachment, field string) sortKey {
 func (q *req) intID(name string) (string, *reply) {
 	v := q.r.PathValue(name)
 	if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-		rep := q.badRequest("Invalid value for '" + name + "': " + v)
-		return "", &rep
+		return "", ref(q.badRequest("Invalid value for '" + name + "': " + v))
 	}
 	return v, nil
 }

@@ -47,6 +47,9 @@ func (q *req) fail(status int, msg string) reply {
 func (q *req) notFound(msg string) reply   { return q.fail(http.StatusNotFound, msg) }
 func (q *req) badRequest(msg string) reply { return q.fail(http.StatusBadRequest, msg) }
 
+// ref is r as the *reply the parameter readers return for a refusal.
+func ref(r reply) *reply { return &r }
+
 var v2Codes = map[int]string{400: "INVALID_REQUEST_PARAMETER", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
 	404: "NOT_FOUND", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 501: "NOT_IMPLEMENTED"}
 

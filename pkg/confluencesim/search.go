@@ -48,20 +48,17 @@ func (q *req) searchable() []hit {
 func (q *req) runCQL() ([]hit, []sortKey, bool, *reply) {
 	vals, given := q.r.URL.Query()["cql"]
 	if !given {
-		rep := q.badRequest("CQL query parameter is required")
-		return nil, nil, false, &rep
+		return nil, nil, false, ref(q.badRequest("CQL query parameter is required"))
 	}
 	if strings.TrimSpace(vals[0]) == "" {
 		// Measured live: an empty query is a 500.
-		rep := q.fail(http.StatusInternalServerError, "An internal error occurred")
-		return nil, nil, false, &rep
+		return nil, nil, false, ref(q.fail(http.StatusInternalServerError, "An internal error occurred"))
 	}
 	cq, err := parseCQL(vals[0], time.Now())
 	if err != nil {
 		var ce *cqlError
 		errors.As(err, &ce)
-		rep := q.badRequest(ce.msg)
-		return nil, nil, false, &rep
+		return nil, nil, false, ref(q.badRequest(ce.msg))
 	}
 	var hits []hit
 	for _, h := range q.searchable() {
@@ -108,8 +105,7 @@ func (q *req) searchPage(hits []hit, keys []sortKey, desc bool) (lo, hi int, lim
 	if cs != "" {
 		c, ok := decodeCursor(cs)
 		if !ok || c.Sort != "cql" {
-			rep := q.badRequest("Invalid cursor")
-			return 0, 0, 0, "", &rep
+			return 0, 0, 0, "", ref(q.badRequest("Invalid cursor"))
 		}
 		lo = len(hits)
 		for i, k := range keys {

@@ -41,8 +41,7 @@ func (q *req) restrictionTarget() (*Content, *reply) {
 	id := q.r.PathValue("id")
 	c := q.ix.content[id]
 	if c == nil || (c.Type != "page" && c.Type != "blogpost" && c.Type != "folder") || !q.ix.canView(q.c, c) {
-		rep := q.notFound("No content found with id: " + id)
-		return nil, &rep
+		return nil, ref(q.notFound("No content found with id: " + id))
 	}
 	return c, nil
 }

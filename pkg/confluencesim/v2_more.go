@@ -16,8 +16,7 @@ func (q *req) containerOf(typ string) (*Content, *reply) {
 	}
 	c := q.ix.content[id]
 	if c == nil || c.Type != typ || c.Status == "draft" || !q.ix.canView(q.c, c) {
-		rep := q.notFound("Cannot find a " + map[string]string{"page": "page", "blogpost": "blog post"}[typ] + " with id [" + id + "]")
-		return nil, &rep
+		return nil, ref(q.notFound("Cannot find a " + map[string]string{"page": "page", "blogpost": "blog post"}[typ] + " with id [" + id + "]"))
 	}
 	return c, nil
 }
@@ -56,8 +55,7 @@ func (q *req) visibleAttachment() (*Attachment, *reply) {
 	id := q.r.PathValue("id")
 	a := q.ix.attachment(id)
 	if a == nil || !q.ix.canViewAttachment(q.c, a) {
-		rep := q.notFound("Not Found")
-		return nil, &rep
+		return nil, ref(q.notFound("Not Found"))
 	}
 	return a, nil
 }

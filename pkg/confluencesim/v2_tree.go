@@ -14,8 +14,7 @@ func (q *req) treeNode(typ string) (*Content, *reply) {
 		if typ == "folder" {
 			msg = "Content with id: [" + id + "] not found"
 		}
-		rep := q.notFound(msg)
-		return nil, &rep
+		return nil, ref(q.notFound(msg))
 	}
 	return c, nil
 }
