@@ -1,7 +1,6 @@
 package confluencesim
 
 import (
-	"errors"
 	"hash/fnv"
 	"net/http"
 	"strings"
@@ -55,10 +54,8 @@ func (q *req) runCQL() ([]hit, []sortKey, bool, *reply) {
 		return nil, nil, false, ref(q.fail(http.StatusInternalServerError, "An internal error occurred"))
 	}
 	cq, err := parseCQL(vals[0], time.Now())
-	if err != nil {
-		var ce *cqlError
-		errors.As(err, &ce)
-		return nil, nil, false, ref(q.badRequest(ce.msg))
+	if err != nil { // a *cqlError: its message is the answer's
+		return nil, nil, false, ref(q.badRequest(err.Error()))
 	}
 	var hits []hit
 	for _, h := range q.searchable() {
