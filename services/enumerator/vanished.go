@@ -2,6 +2,7 @@ package enumerator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -58,39 +59,30 @@ func hasToken(spaces map[string]string, token string) bool {
 	return false
 }
 
+// errFound stops a read that found what it looked for.
+var errFound = errors.New("found")
+
 // liveDocument reads the last message of each document subject of a space
 // until it finds a document that is not a tombstone, and returns its space
 // key.
 func (s *Service) liveDocument(ctx context.Context, filter string) (string, bool, error) {
-	cons, err := s.d.JS.OrderedConsumer(ctx, proto.StreamDocuments, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
-	})
-	if err != nil {
-		return "", false, fmt.Errorf("read %s: %w", filter, err)
-	}
-	info, err := cons.Info(ctx)
-	if err != nil || info.NumPending == 0 {
-		return "", false, err
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return "", false, fmt.Errorf("read %s: %w", filter, err)
-	}
-	defer it.Stop()
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return "", false, fmt.Errorf("read %s: %w", filter, err)
+	var key string
+	err := bus.EachLast(ctx, s.d.JS, proto.StreamDocuments, filter, false, func(msg jetstream.Msg) error {
+		if msg.Headers().Get(proto.HeaderSchema) != proto.SchemaDocumentReady.String() {
+			return nil // a tombstone
 		}
-		if msg.Headers().Get(proto.HeaderSchema) == proto.SchemaDocumentReady.String() {
-			m, err := bus.DecodeMsg(ctx, s.d.JS, msg)
-			if doc, ok := m.(*proto.DocumentReady); err == nil && ok {
-				return doc.Document.SpaceKey, true, nil
+		if m, err := bus.DecodeMsg(ctx, s.d.JS, msg); err == nil {
+			if doc, ok := m.(*proto.DocumentReady); ok {
+				key = doc.Document.SpaceKey
 			}
-			return "", true, nil
 		}
-		if md, err := msg.Metadata(); err != nil || md.NumPending == 0 {
-			return "", false, err
-		}
+		return errFound
+	})
+	switch {
+	case errors.Is(err, errFound):
+		return key, true, nil
+	case err != nil:
+		return "", false, fmt.Errorf("read %s: %w", filter, err)
 	}
+	return "", false, nil
 }

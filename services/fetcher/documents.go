@@ -68,45 +68,19 @@ func (l *listing) currentPath(d proto.Document) []proto.Ancestor {
 // a space in the documents stream (tombstoned documents are skipped), and
 // returns once it has read them all.
 func EachDocument(ctx context.Context, js jetstream.JetStream, site, spaceID string, fn func(*proto.DocumentReady) error) error {
-	cons, err := js.OrderedConsumer(ctx, proto.StreamDocuments, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{proto.For(site).Documents(spaceID)},
-		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
-	})
-	if err != nil {
-		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
-	}
-	if info.NumPending == 0 {
-		return nil
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
-	}
-	defer it.Stop()
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return fmt.Errorf("read documents of space %s: %w", spaceID, err)
-		}
+	filter := proto.For(site).Documents(spaceID)
+	err := bus.EachLast(ctx, js, proto.StreamDocuments, filter, false, func(msg jetstream.Msg) error {
 		m, err := bus.DecodeMsg(ctx, js, msg)
 		if err != nil {
 			return fmt.Errorf("document %s: %w", msg.Subject(), err)
 		}
 		if doc, ok := m.(*proto.DocumentReady); ok {
-			if err := fn(doc); err != nil {
-				return err
-			}
+			return fn(doc)
 		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("document %s: %w", msg.Subject(), err)
-		}
-		if md.NumPending == 0 {
-			return nil
-		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read documents of space %s: %w", spaceID, err)
 	}
+	return nil
 }
