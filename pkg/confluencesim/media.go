@@ -23,11 +23,16 @@ type mediaClaim struct {
 	Expires      int64  `json:"e"`
 }
 
+// mediaMAC is the signature of a media token's payload.
+func (s *Server) mediaMAC(payload []byte) []byte {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
 func (s *Server) signMedia(c mediaClaim) string {
 	b, _ := json.Marshal(c)
-	m := hmac.New(sha256.New, s.secret)
-	m.Write(b)
-	return base64.RawURLEncoding.EncodeToString(b) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(b) + "." + base64.RawURLEncoding.EncodeToString(s.mediaMAC(b))
 }
 
 func (s *Server) verifyMedia(tok string) (mediaClaim, bool) {
@@ -41,9 +46,7 @@ func (s *Server) verifyMedia(tok string) (mediaClaim, bool) {
 	if err1 != nil || err2 != nil {
 		return c, false
 	}
-	m := hmac.New(sha256.New, s.secret)
-	m.Write(b)
-	if !hmac.Equal(got, m.Sum(nil)) || json.Unmarshal(b, &c) != nil || time.Now().Unix() > c.Expires {
+	if !hmac.Equal(got, s.mediaMAC(b)) || json.Unmarshal(b, &c) != nil || time.Now().Unix() > c.Expires {
 		return c, false
 	}
 	return c, true
