@@ -227,3 +227,14 @@ func (t *Tracker) Space(ctx context.Context, crawlID, spaceID string) (proto.Spa
 	p.Deleted = len(deleted)
 	return p, nil
 }
+
+// DeadLettered records a dead-lettered item as failed, with the dead
+// letter's error as the reason. A dead letter that names no item (an
+// undecodable message) counts towards nothing and is left alone.
+func (t *Tracker) DeadLettered(ctx context.Context, dl *proto.DeadLetter) error {
+	if dl.CrawlID == "" || dl.ItemID == "" {
+		return nil
+	}
+	return t.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID,
+		proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error})
+}

@@ -108,11 +108,7 @@ func (s *Service) Run(ctx context.Context) error { return s.runner.Run(ctx) }
 // item's ids into the dead letter when the message could be decoded; an
 // undecodable one names no item to count.
 func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
-	if dl.CrawlID == "" || dl.ItemID == "" {
-		return
-	}
-	o := proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error}
-	if err := s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o); err != nil {
+	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
 		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
 	}
 }

@@ -180,19 +180,13 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // deadLetter records a failed outcome for an item the runner gave up on.
-func (s *Service) deadLetter(ctx context.Context, dl *proto.DeadLetter, m proto.Message) {
-	crawlID, spaceID, itemID := dl.CrawlID, dl.SpaceID, dl.ItemID
-	if t, ok := m.(proto.Tracked); ok && crawlID == "" {
-		crawlID, spaceID, itemID = t.Track()
-	}
-	if itemID == "" {
+func (s *Service) deadLetter(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
+	if dl.ItemID == "" {
 		return // undecodable: no item to count
 	}
 	s.n.failed.Add(1)
-	err := s.tracker.Outcome(ctx, crawlID, spaceID, itemID,
-		proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StagePermissions, Reason: dl.Error})
-	if err != nil {
-		s.log.Error("record failed item", "crawl_id", crawlID, "space_id", spaceID, "content_id", itemID, "err", err)
+	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
+		s.log.Error("record failed item", "crawl_id", dl.CrawlID, "space_id", dl.SpaceID, "content_id", dl.ItemID, "err", err)
 	}
 }
 

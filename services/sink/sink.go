@@ -149,11 +149,7 @@ func (s *Service) Run(ctx context.Context) error {
 // item's ids into the dead letter when the message could be decoded; an
 // undecodable one names no item to count.
 func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
-	if dl.CrawlID == "" || dl.ItemID == "" {
-		return
-	}
-	o := proto.Outcome{State: proto.OutcomeFailed, Stage: proto.StageSink, Reason: dl.Error}
-	if err := s.tracker.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID, o); err != nil {
+	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
 		s.log.Error("record failed document", "subject", dl.Subject, "err", err)
 	}
 }
