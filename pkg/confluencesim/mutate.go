@@ -1,6 +1,7 @@
 package confluencesim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -104,8 +105,8 @@ func (s *Server) AddPage(c Content) (string, error) {
 			return fmt.Errorf("add page: id %s exists", c.ID)
 		}
 		now := time.Now().UTC()
-		c.Status = cmpOr(c.Status, "current")
-		c.AuthorID = cmpOr(c.AuthorID, sp.AuthorID)
+		c.Status = cmp.Or(c.Status, "current")
+		c.AuthorID = cmp.Or(c.AuthorID, sp.AuthorID)
 		if c.Version == 0 {
 			c.Version = 1
 		}
@@ -133,13 +134,6 @@ func (s *Server) AddPage(c Content) (string, error) {
 		return nil
 	})
 	return id, err
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // MovePage moves a page or folder under parentID ("" = the root of its
@@ -324,9 +318,9 @@ func (s *Server) AddAttachment(a Attachment) (string, error) {
 		if a.FileID == "" {
 			a.FileID = fmt.Sprintf("%08x-0000-4000-8000-%012x", numID(a.ID), numID(a.ID)*7919)
 		}
-		a.Status = cmpOr(a.Status, "current")
-		a.MediaType = cmpOr(a.MediaType, mediaTypeOf(a.Title))
-		a.AuthorID = cmpOr(a.AuthorID, k.AuthorID)
+		a.Status = cmp.Or(a.Status, "current")
+		a.MediaType = cmp.Or(a.MediaType, mediaTypeOf(a.Title))
+		a.AuthorID = cmp.Or(a.AuthorID, k.AuthorID)
 		if a.Version == 0 {
 			a.Version = 1
 		}
