@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -12,12 +11,9 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
-
-// defaultRateLimitDelay is how long a rate-limited download waits when
-// Confluence announced no Retry-After.
-const defaultRateLimitDelay = 30 * time.Second
 
 // vanishedReason is the dropped outcome's reason for a 404.
 const vanishedReason = "attachment vanished: Confluence answered 404 on download"
@@ -35,7 +31,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		return s.tracker.RecordTracked(ctx, a, proto.StageAttachments, proto.OutcomeDropped, vanishedReason)
 	}
 	if err != nil {
-		return classify(fmt.Errorf("store attachment %s v%d: %w", a.ID, a.Version, err))
+		return worker.Classify(fmt.Errorf("store attachment %s v%d: %w", a.ID, a.Version, err))
 	}
 	if out.Skipped != "" {
 		log.Info("attachment kept as metadata only", "reason", out.Skipped)
@@ -103,21 +99,4 @@ func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name s
 
 func blobRef(info *jetstream.ObjectInfo) *proto.BlobRef {
 	return &proto.BlobRef{Bucket: info.Bucket, Name: info.Name, Size: int64(info.Size), Digest: info.Digest}
-}
-
-// classify maps the client's error classes to the runner's: a rate limit
-// waits for Retry-After, a permanent error goes to the dead letters at
-// once, anything else is retried with back-off.
-func classify(err error) error {
-	switch {
-	case errors.Is(err, confluence.ErrRateLimited):
-		d, ok := confluence.RetryAfterOf(err)
-		if !ok || d <= 0 {
-			d = defaultRateLimitDelay
-		}
-		return stage.RetryAfter(err, d)
-	case errors.Is(err, confluence.ErrPermanent):
-		return stage.Permanent(err)
-	}
-	return err
 }

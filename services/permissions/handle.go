@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -95,14 +95,7 @@ func (s *Service) failure(ctx context.Context, it item, err error) error {
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return err
 	}
-	err = fmt.Errorf("resolve %s %s: %w", it.typ, it.id, err)
-	if d, ok := confluence.RetryAfterOf(err); ok {
-		return stage.RetryAfter(err, d)
-	}
-	if errors.Is(err, confluence.ErrPermanent) {
-		return stage.Permanent(err)
-	}
-	return err
+	return worker.Classify(fmt.Errorf("resolve %s %s: %w", it.typ, it.id, err))
 }
 
 // drop records that an item cannot be published.
