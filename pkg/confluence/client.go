@@ -1,6 +1,7 @@
 package confluence
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -122,22 +123,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.OnRateLimit == nil {
 		o.OnRateLimit = func(time.Duration) {}
 	}
-	o.Timeout = orDefault(o.Timeout, DefaultTimeout)
-	o.MaxRetryAfter = orDefault(o.MaxRetryAfter, DefaultMaxRetryAfter)
-	o.BackoffBase = orDefault(o.BackoffBase, DefaultBackoffBase)
-	o.BackoffMax = orDefault(o.BackoffMax, DefaultBackoffMax)
-	o.PageSize = orDefault(o.PageSize, DefaultPageSize)
-	o.MaxRetries = orDefault(o.MaxRetries, DefaultMaxRetries)
-	o.UserAgent = orDefault(o.UserAgent, "conflux")
+	o.Timeout = cmp.Or(o.Timeout, DefaultTimeout)
+	o.MaxRetryAfter = cmp.Or(o.MaxRetryAfter, DefaultMaxRetryAfter)
+	o.BackoffBase = cmp.Or(o.BackoffBase, DefaultBackoffBase)
+	o.BackoffMax = cmp.Or(o.BackoffMax, DefaultBackoffMax)
+	o.PageSize = cmp.Or(o.PageSize, DefaultPageSize)
+	o.MaxRetries = cmp.Or(o.MaxRetries, DefaultMaxRetries)
+	o.UserAgent = cmp.Or(o.UserAgent, "conflux")
 	return o, nil
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // PauseUntil holds every request of the client (new attempts and retries)

@@ -6,6 +6,7 @@ package confluence
 // sim_test.go.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,9 +28,9 @@ func stub(t *testing.T, h http.HandlerFunc, o Options) (*Client, *httptest.Serve
 	if o.Credentials == nil {
 		o.Credentials = BasicAuth(srv.URL, "a@example.com", "tok")
 	}
-	o.BackoffBase = orDefault(o.BackoffBase, time.Millisecond)
-	o.BackoffMax = orDefault(o.BackoffMax, 5*time.Millisecond)
-	o.Timeout = orDefault(o.Timeout, 30*time.Second)
+	o.BackoffBase = cmp.Or(o.BackoffBase, time.Millisecond)
+	o.BackoffMax = cmp.Or(o.BackoffMax, 5*time.Millisecond)
+	o.Timeout = cmp.Or(o.Timeout, 30*time.Second)
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)
