@@ -1,6 +1,7 @@
 package confluence
 
 import (
+	"cmp"
 	"errors"
 	"time"
 )
@@ -142,7 +143,7 @@ type Attachment struct {
 // ContainerID returns the id of the page, blog post or custom content the
 // attachment belongs to.
 func (a Attachment) ContainerID() string {
-	return firstNonEmpty(a.PageID, a.BlogPostID, a.CustomContentID)
+	return cmp.Or(a.PageID, a.BlogPostID, a.CustomContentID)
 }
 
 // Label is a label on content.
@@ -186,7 +187,7 @@ type Comment struct {
 // ContainerID returns the id of the page, blog post, attachment or custom
 // content the comment is on ("" when unknown).
 func (c Comment) ContainerID() string {
-	return firstNonEmpty(c.PageID, c.BlogPostID, c.AttachmentID, c.CustomContentID)
+	return cmp.Or(c.PageID, c.BlogPostID, c.AttachmentID, c.CustomContentID)
 }
 
 // SpacePermission is one space permission assignment: a principal (type
@@ -278,15 +279,6 @@ type SearchContainer struct {
 	ID    string `json:"id"`
 	Type  string `json:"type"`
 	Title string `json:"title"`
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // errNoID is the check failure of an item without id.
