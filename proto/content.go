@@ -47,6 +47,13 @@ type ContentFetched struct {
 	// Body is the storage-format XHTML. Large bodies travel by claim check,
 	// which the stage runtime resolves before a handler sees the message.
 	Body string `msgpack:"body"`
+	// LabelsKnown says Labels is the item's complete label set (a
+	// permission-only sync updates labels only when it is set).
+	LabelsKnown bool `msgpack:"labels_known,omitempty"`
+	// Restrictions are the read restrictions the bulk listing found for
+	// the item and the nodes on its path, empty ones included; the
+	// permission resolver looks up only the nodes not listed here.
+	Restrictions []Restriction `msgpack:"restrictions,omitempty"`
 }
 
 func (*ContentFetched) Schema() Schema { return SchemaContentFetched }
@@ -77,6 +84,10 @@ type AttachmentFound struct {
 	Labels    []string   `msgpack:"labels,omitempty"`
 	// DownloadPath is the v1 REST download path relative to /wiki.
 	DownloadPath string `msgpack:"download_path"`
+	// Restrictions are the read restrictions of the nodes on the
+	// container's path (container included) that the bulk listing found,
+	// as in ContentFetched.
+	Restrictions []Restriction `msgpack:"restrictions,omitempty"`
 }
 
 func (*AttachmentFound) Schema() Schema { return SchemaAttachmentFound }

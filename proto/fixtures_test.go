@@ -17,6 +17,8 @@ func fixtures() []Message {
 		WebUI: "/spaces/ENG/pages/123456/Runbook?preview=diagram.png", ContainerID: "123456", ContainerType: TypePage,
 		Ancestors: []Ancestor{{ID: "122000", Type: TypePage}, {ID: "123456", Type: TypePage}},
 		Labels:    []string{"ops"}, DownloadPath: "/download/attachments/123456/diagram.png?version=2",
+		Restrictions: []Restriction{{ID: "122000", Users: []string{"5b10ac8d82e05b22cc7d4ef5"},
+			Groups: []GroupRef{{ID: "2fa5b5c6", Name: "eng"}}}},
 	}
 	parent, container := "123000", "123456"
 	space := SpaceProgress{
@@ -36,7 +38,10 @@ func fixtures() []Message {
 			Ancestors:   []Ancestor{{ID: "122000", Type: TypePage}, {ID: "123000", Type: TypeFolder}},
 			ContainerID: "123456", ContainerType: TypePage, Labels: []string{"ops", "runbook"},
 			Version: 7, CreatedAt: t1, UpdatedAt: t2, AuthorID: "5b10ac8d82e05b22cc7d4ef5",
-			Body: `<p>Restart with <ac:structured-macro ac:name="code"/> — ünïcode</p>`,
+			Body:        `<p>Restart with <ac:structured-macro ac:name="code"/> — ünïcode</p>`,
+			LabelsKnown: true,
+			Restrictions: []Restriction{{ID: "122000", Users: []string{"5b10ac8d82e05b22cc7d4ef5"},
+				Groups: []GroupRef{{ID: "2fa5b5c6", Name: "eng"}}}},
 		},
 		&attachment,
 		&AttachmentStored{

@@ -264,6 +264,7 @@ type SearchContent struct {
 	Version struct {
 		Number int       `json:"number"`
 		When   time.Time `json:"when"`
+		By     User      `json:"by"`
 	} `json:"version"`
 	Links struct {
 		WebUI  string `json:"webui"`
@@ -272,6 +273,65 @@ type SearchContent struct {
 	// Container is the page or blog post a comment or attachment is on,
 	// when the search asked for expand=content.container.
 	Container *SearchContainer `json:"container"`
+	// Ancestors is the path above the hit, root first, when the search
+	// asked for expand=content.ancestors.
+	Ancestors []SearchContainer `json:"ancestors"`
+	// History carries the creator and creation time, with
+	// expand=content.history.
+	History *SearchHistory `json:"history"`
+	// Metadata carries the labels, with expand=content.metadata.labels.
+	Metadata *SearchMetadata `json:"metadata"`
+	// Restrictions carries the read restriction set directly on the hit,
+	// with expand=content.restrictions.read.restrictions.user and
+	// ….group.
+	Restrictions *SearchRestrictions `json:"restrictions"`
+}
+
+// SearchHistory is the history block of a search hit.
+type SearchHistory struct {
+	CreatedBy   User      `json:"createdBy"`
+	CreatedDate time.Time `json:"createdDate"`
+}
+
+// SearchMetadata is the metadata block of a search hit.
+type SearchMetadata struct {
+	Labels *Expanded[Label] `json:"labels"`
+}
+
+// SearchRestrictions is the restrictions block of a search hit; only the
+// read operation is asked for.
+type SearchRestrictions struct {
+	Read *struct {
+		Restrictions struct {
+			User  *Expanded[User]  `json:"user"`
+			Group *Expanded[Group] `json:"group"`
+		} `json:"restrictions"`
+	} `json:"read"`
+}
+
+// Expanded is a v1 collection expanded inside another object. The API
+// caps it: one whose size reaches its limit, or that carries a next link,
+// may hold only the first rows (Complete is false) and must be read again
+// through its own route.
+type Expanded[T any] struct {
+	Results []T        `json:"results"`
+	Start   int        `json:"start"`
+	Limit   int        `json:"limit"`
+	Size    int        `json:"size"`
+	Links   *listLinks `json:"_links"`
+}
+
+// Complete reports whether the collection holds every row: no next link,
+// and fewer rows than its limit.
+func (e *Expanded[T]) Complete() bool {
+	if e == nil {
+		return false
+	}
+	if e.Links != nil && e.Links.Next != "" {
+		return false
+	}
+	n := max(e.Size, len(e.Results))
+	return e.Limit <= 0 || n < e.Limit
 }
 
 // SearchContainer is the container of a search hit (v1 Content, short).

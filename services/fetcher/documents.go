@@ -18,10 +18,7 @@ import (
 // a call, plus each folder once), because a move changes which
 // restrictions a page inherits without changing its version.
 func (l *listing) fromDocuments(ctx context.Context) error {
-	if err := l.loadTree(ctx); err != nil {
-		return err
-	}
-	if err := l.loadFolders(ctx, false); err != nil {
+	if err := l.prepare(ctx, false); err != nil {
 		return err
 	}
 	return EachDocument(ctx, l.s.d.JS, l.s.d.Config.Site, l.sp.SpaceID, func(doc *proto.DocumentReady) error {
@@ -34,6 +31,9 @@ func (l *listing) fromDocuments(ctx context.Context) error {
 			msg.ContainerID = *d.ContainerID
 		}
 		msg.Ancestors = l.currentPath(d)
+		if d.Type == proto.TypePage || d.Type == proto.TypeBlogPost {
+			msg.Labels, msg.LabelsKnown = l.knownLabels(d.ID)
+		}
 		return l.publish(ctx, item{msg: msg}, nil)
 	})
 }

@@ -24,8 +24,8 @@ func CQLTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 // them. Deletions are not reported by CQL: the periodic full crawl sweeps
 // them. What CQL cannot see (archived pages) is left to full crawls too.
 func (l *listing) changedSince(ctx context.Context, since time.Time) error {
-	cql := fmt.Sprintf(`space.id=%s and type in (page, blogpost, comment, attachment) and lastmodified >= "%s" order by lastmodified asc`,
-		l.sp.SpaceID, CQLTime(since))
+	cql := fmt.Sprintf(`%s and type in (page, blogpost, comment, attachment) and lastmodified >= "%s" order by lastmodified asc`,
+		l.spaceCQL(), CQLTime(since))
 	seen := map[string]bool{}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
 	for r, err := range l.s.d.Client.Search(ctx, cql, l.searchOptions("content.container")) {

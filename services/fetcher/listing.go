@@ -27,9 +27,14 @@ type listing struct {
 	sp *proto.SpaceFound
 
 	items, attachments atomic.Int64
+	// fallbacks counts the per-item calls made where the bulk pass was
+	// incomplete (capped expansions, items CQL did not return).
+	fallbacks atomic.Int64
 
-	mu   sync.Mutex
-	tree map[string]node // pages and folders of the space, by id
+	mu         sync.Mutex
+	tree       map[string]node      // pages and folders of the space, by id
+	known      map[string]known     // labels and restrictions from the bulk pass
+	folderHits map[string]folderHit // folders the bulk pass returned
 }
 
 // node is what the tree needs of a page or folder.
@@ -38,7 +43,7 @@ type node struct {
 }
 
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
-	return &listing{s: s, sp: sp, tree: map[string]node{}}
+	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{}, folderHits: map[string]folderHit{}}
 }
 
 func (l *listing) statuses() []string {
@@ -50,13 +55,11 @@ func (l *listing) statuses() []string {
 
 // everything lists the whole space: the tree first (ids and parents only,
 // so that every item's ancestors are known before it is published), then
-// folders, then pages and blog posts with their bodies, and for each of
-// those its labels, attachments and comments.
+// the bulk pass (labels, restrictions, folders), then folders, then pages
+// and blog posts with their bodies, and for each of those its attachments
+// and comments.
 func (l *listing) everything(ctx context.Context) error {
-	if err := l.loadTree(ctx); err != nil {
-		return err
-	}
-	if err := l.loadFolders(ctx, true); err != nil {
+	if err := l.prepare(ctx, true); err != nil {
 		return err
 	}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
@@ -79,6 +82,18 @@ func (l *listing) everything(ctx context.Context) error {
 	return p.Wait()
 }
 
+// prepare reads the space's tree, runs the bulk pass and finds its
+// folders (publishing them when asked).
+func (l *listing) prepare(ctx context.Context, publishFolders bool) error {
+	if err := l.loadTree(ctx); err != nil {
+		return err
+	}
+	if err := l.scan(ctx); err != nil {
+		return err
+	}
+	return l.loadFolders(ctx, publishFolders)
+}
+
 // loadTree lists the space's pages without bodies: ids and parents.
 func (l *listing) loadTree(ctx context.Context) error {
 	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
@@ -92,42 +107,38 @@ func (l *listing) loadTree(ctx context.Context) error {
 }
 
 // loadFolders finds the space's folders, which page lists never contain:
-// through CQL, and through the parents of pages and folders that are not
-// pages. Each folder is fetched once and published as an item.
+// those the bulk pass returned, and the parents of pages and folders that
+// are not pages, each of which the bulk pass did not return (not yet
+// indexed, or archived) is fetched once. Each folder is published as an
+// item when asked.
 func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 	want := map[string]bool{}
-	for r, err := range l.s.d.Client.Search(ctx, fmt.Sprintf(`type=folder and space.id=%s`, l.sp.SpaceID), l.searchOptions()) {
-		if err != nil {
-			return fmt.Errorf("search folders: %w", err)
-		}
-		want[r.Content.ID] = true
+	for id := range l.folderHits {
+		want[id] = true
 	}
 	for _, n := range l.tree {
 		if n.parentID != "" {
 			want[n.parentID] = true
 		}
 	}
-	var folders []confluence.Folder
+	var folders []item
 	for len(want) > 0 {
 		next := map[string]bool{}
 		for id := range want {
 			if _, known := l.tree[id]; known {
 				continue
 			}
-			f, err := l.s.d.Client.Folder(ctx, id)
-			if errors.Is(err, confluence.ErrNotFound) {
-				continue // gone, or a parent we may not see
-			}
+			f, ok, err := l.folder(ctx, id)
 			if err != nil {
-				return fmt.Errorf("get folder %s: %w", id, err)
+				return err
 			}
-			if f.SpaceID != "" && f.SpaceID != l.sp.SpaceID || !l.wantStatus(f.Status) {
+			if !ok {
 				continue
 			}
-			l.tree[f.ID] = node{typ: proto.TypeFolder, parentID: f.ParentID}
+			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID}
 			folders = append(folders, f)
-			if f.ParentID != "" {
-				next[f.ParentID] = true
+			if f.msg.ParentID != "" {
+				next[f.msg.ParentID] = true
 			}
 		}
 		want = next
@@ -136,11 +147,31 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 		return nil
 	}
 	for _, f := range folders {
-		if err := l.publish(ctx, folderItem(f), l.ancestors(f.ParentID)); err != nil {
+		if err := l.publish(ctx, f, l.ancestors(f.msg.ParentID)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// folder is one folder of the space: from the bulk pass, else from its
+// own route. ok is false for a folder gone, elsewhere or not wanted.
+func (l *listing) folder(ctx context.Context, id string) (item, bool, error) {
+	if h, hit := l.folderHits[id]; hit {
+		return folderFromHit(h), true, nil
+	}
+	l.fallbacks.Add(1)
+	f, err := l.s.d.Client.Folder(ctx, id)
+	if errors.Is(err, confluence.ErrNotFound) {
+		return item{}, false, nil // gone, or a parent we may not see
+	}
+	if err != nil {
+		return item{}, false, fmt.Errorf("get folder %s: %w", id, err)
+	}
+	if f.SpaceID != "" && f.SpaceID != l.sp.SpaceID || !l.wantStatus(f.Status) {
+		return item{}, false, nil
+	}
+	return folderItem(f), true, nil
 }
 
 // searchOptions: CQL leaves archived spaces out unless asked.
@@ -188,7 +219,13 @@ func (l *listing) container(ctx context.Context, it item) error {
 	return l.commentsOf(ctx, it, path)
 }
 
+// labels are the item's labels: from the bulk pass, else from the
+// item's own route.
 func (l *listing) labels(ctx context.Context, it item) ([]string, error) {
+	if labels, ok := l.knownLabels(it.msg.ID); ok {
+		return labels, nil
+	}
+	l.fallbacks.Add(1)
 	var out []string
 	for lb, err := range l.s.d.Client.Labels(ctx, it.kind, it.msg.ID) {
 		if err != nil {
@@ -209,6 +246,7 @@ func (l *listing) attachmentsOf(ctx context.Context, it item, path []proto.Ances
 		}
 		msg := attachmentMsg(a, it, path)
 		l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
+		msg.Restrictions = l.restrictions(path, "")
 		subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
 		if err := l.s.pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
 			return fmt.Errorf("publish attachment %s: %w", msg.ID, err)
@@ -270,6 +308,7 @@ func (l *listing) publish(ctx context.Context, it item, ancestors []proto.Ancest
 	if ancestors != nil {
 		msg.Ancestors = ancestors
 	}
+	msg.Restrictions = l.restrictions(msg.Ancestors, msg.ID)
 	subj := l.s.sub.Content(l.sp.SpaceID, msg.ID)
 	if err := l.s.pub.Publish(ctx, subj, &msg, proto.MsgID("content", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
 		return fmt.Errorf("publish %s %s: %w", msg.Type, msg.ID, err)

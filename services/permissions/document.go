@@ -25,6 +25,21 @@ type item struct {
 	authorID      string
 	doc           proto.Document
 	tracked       proto.Tracked
+	// known are the read restrictions the fetcher's bulk listing found
+	// for nodes of the chain, by id; the others are looked up.
+	known map[string]proto.Restriction
+}
+
+// knownRestrictions indexes a message's restrictions by node id.
+func knownRestrictions(rs []proto.Restriction) map[string]proto.Restriction {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make(map[string]proto.Restriction, len(rs))
+	for _, r := range rs {
+		out[r.ID] = r
+	}
+	return out
 }
 
 // timestamp renders a time as the document's RFC 3339 UTC milliseconds;
@@ -86,7 +101,7 @@ func contentItem(m *proto.ContentFetched, site, host string) item {
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: m.Type, version: m.Version,
 		ancestors: anc, containerID: m.ContainerID, containerType: m.ContainerType, authorID: m.AuthorID,
-		tracked: m,
+		tracked: m, known: knownRestrictions(m.Restrictions),
 	}
 	it.doc = proto.Document{
 		ID: m.ID, Type: m.Type, Site: host, SpaceKey: m.SpaceKey, SpaceID: m.SpaceID,
@@ -107,7 +122,7 @@ func storedItem(m *proto.AttachmentStored, site, host string) item {
 	it := item{
 		crawlID: a.CrawlID, kind: a.Kind, spaceID: a.SpaceID, id: a.ID, typ: proto.TypeAttachment, version: a.Version,
 		ancestors: anc, containerID: a.ContainerID, containerType: a.ContainerType, authorID: a.AuthorID,
-		tracked: m,
+		tracked: m, known: knownRestrictions(a.Restrictions),
 	}
 	name := a.FileName
 	if name == "" {

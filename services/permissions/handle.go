@@ -69,7 +69,7 @@ func (s *Service) verdict(ctx context.Context, it *item) (verdict, error) {
 		}
 		above = path
 	}
-	return s.res.evaluate(ctx, it.crawlID, it.spaceID, it.chain(above))
+	return s.res.evaluate(ctx, it.crawlID, it.spaceID, it.chain(above), it.known)
 }
 
 func (s *Service) authorEmail(ctx context.Context, st *crawlState, accountID string) (string, error) {

@@ -79,7 +79,7 @@ type verdict struct {
 // the ids of every node whose read restriction applies (ancestors, and the
 // item itself or its container), in any order. Items whose paths carry the
 // same restrictions share one evaluation per crawl (most paths carry none).
-func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain []string) (verdict, error) {
+func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain []string, known map[string]proto.Restriction) (verdict, error) {
 	st := r.crawls.get(crawlID)
 	sp, err := r.space(ctx, st, spaceID)
 	if err != nil {
@@ -90,7 +90,7 @@ func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain 
 	groups := slices.Clone(sp.Groups)
 	names := map[string]string{}
 	for _, id := range chain {
-		rec, err := r.restriction(ctx, st, id)
+		rec, err := r.restrictionOf(ctx, st, id, known)
 		if err != nil {
 			return verdict{}, err
 		}
@@ -170,6 +170,22 @@ func (r *resolver) fetchSpace(ctx context.Context, st *crawlState, spaceID strin
 	rec.Groups = unique(rec.Groups)
 	var err error
 	rec.Users, err = r.members(ctx, st, unique(users))
+	return rec, err
+}
+
+// restrictionOf is a node's read restriction: as the message carried it
+// from the bulk listing, else looked up.
+func (r *resolver) restrictionOf(ctx context.Context, st *crawlState, id string, known map[string]proto.Restriction) (restrictionRecord, error) {
+	k, ok := known[id]
+	if !ok {
+		return r.restriction(ctx, st, id)
+	}
+	rec := restrictionRecord{Found: true}
+	for _, g := range k.Groups {
+		rec.Groups = append(rec.Groups, groupRef{ID: g.ID, Name: g.Name})
+	}
+	var err error
+	rec.Users, err = r.members(ctx, st, unique(k.Users))
 	return rec, err
 }
 

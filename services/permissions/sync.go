@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/conflux-dev/conflux/pkg/acl"
 	"github.com/conflux-dev/conflux/proto"
@@ -36,9 +37,13 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	}
 	groups := v.result.ProtoGroups(v.state.Email)
 	s.cov.add(m.CrawlID, m.SpaceID, m.ID, v.key, v.result.Public, v.result.Allowed, v.state.Email)
+	if m.LabelsKnown {
+		doc.Labels = orEmpty(m.Labels)
+	}
 	hash := acl.Hash(doc.ACL, groups)
 	moved := !slices.Equal(doc.Ancestors, prev.Document.Ancestors)
-	if hash == acl.Hash(prev.Document.ACL, prev.Groups) && !moved {
+	relabelled := !slices.Equal(doc.Labels, prev.Document.Labels)
+	if hash == acl.Hash(prev.Document.ACL, prev.Groups) && !moved && !relabelled {
 		s.n.unchanged.Add(1)
 		if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeWritten, "acl unchanged"); err != nil {
 			return fmt.Errorf("record unchanged %s: %w", m.ID, err)
@@ -47,7 +52,7 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	}
 	doc.CrawlID = m.CrawlID
 	msg := &proto.DocumentReady{Document: doc, Groups: groups, ACLOnly: true}
-	id := proto.MsgID("acl", doc.ID, doc.Version, m.CrawlID) + ":" + hash
+	id := proto.MsgID("acl", doc.ID, doc.Version, m.CrawlID) + ":" + hash + ":" + strings.Join(doc.Labels, ",")
 	if err := s.pub.Publish(ctx, s.sub.Document(m.SpaceID, m.ID), msg, id); err != nil {
 		return fmt.Errorf("publish acl of %s: %w", m.ID, err)
 	}
@@ -63,6 +68,7 @@ func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: d.Type, version: d.Version,
 		ancestors: ancestorIDs(m.Ancestors), authorID: d.Author.AccountID, doc: d, tracked: m,
+		known: knownRestrictions(m.Restrictions),
 	}
 	if d.ContainerID != nil {
 		it.containerID = *d.ContainerID
