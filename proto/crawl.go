@@ -43,6 +43,10 @@ type SpaceFound struct {
 	// Since is the space's checkpoint for an incremental crawl (zero: list
 	// everything).
 	Since time.Time `msgpack:"since,omitempty"`
+	// Sitewide says the space's comments and attachments come from the
+	// crawl's site-wide lists, on Subjects.Sitewide, instead of the
+	// per-container routes.
+	Sitewide bool `msgpack:"sitewide,omitempty"`
 }
 
 func (*SpaceFound) Schema() Schema { return SchemaSpaceFound }

@@ -29,7 +29,7 @@ func fixtures() []Message {
 		&CrawlRequested{CrawlID: "crawl-1", Site: "https://acme.atlassian.net", Kind: CrawlIncremental, RequestedAt: t1, Force: true},
 		&SpaceFound{
 			CrawlID: "crawl-1", Kind: CrawlFull, SpaceID: "98304", SpaceKey: "ENG", Name: "Engineering",
-			Type: "global", Status: "current", HomepageID: "65538", Since: t1,
+			Type: "global", Status: "current", HomepageID: "65538", Since: t1, Sitewide: true,
 		},
 		&ContentFetched{
 			CrawlID: "crawl-1", Kind: CrawlFull, SpaceID: "98304", SpaceKey: "ENG", ID: "123456",

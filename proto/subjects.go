@@ -96,6 +96,13 @@ func (s Subjects) Documents(spaceID string) string {
 	return s.join("doc", Token(spaceID), "*")
 }
 
+// Sitewide carries the comments (ContentFetched) and attachments
+// (AttachmentFound) of one space that a crawl's site-wide lists returned,
+// for the fetcher of that space to complete and publish.
+func (s Subjects) Sitewide(crawlID, spaceID string) string {
+	return s.join("sitewide", Token(crawlID), Token(spaceID))
+}
+
 // DeadLetter is where a stage sends what it gave up on.
 func (s Subjects) DeadLetter(stage string) string { return s.join("dlq", Token(stage)) }
 

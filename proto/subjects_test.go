@@ -105,6 +105,7 @@ func TestSubjectsMatchStreams(t *testing.T) {
 		s.AttachmentStored("1", "att2"): StreamStored,
 		s.Document("1", "2"):            StreamDocuments,
 		s.DeadLetter(StagePermissions):  StreamDeadLetters,
+		s.Sitewide("c1", "1"):           StreamSitewide,
 	}
 	for subject, want := range stored {
 		if got := streamOf(subject); len(got) != 1 || got[0] != want {

@@ -16,6 +16,7 @@ const (
 	StreamStored      = "CONFLUX_STORED"      // downloaded attachments
 	StreamDocuments   = "CONFLUX_DOCS"        // finished documents: one per subject
 	StreamDeadLetters = "CONFLUX_DLQ"         // what a stage gave up on
+	StreamSitewide    = "CONFLUX_SITEWIDE"    // a crawl's site-wide comment and attachment lists, by space
 )
 
 // Stage names; each is also the prefix of its durable consumer.
@@ -96,6 +97,8 @@ func Streams(o Options) []jetstream.StreamConfig {
 	docs.MaxMsgsPerSubject = 1
 	dlq := mk(StreamDeadLetters, "messages a stage gave up on", "conflux.*.dlq.>")
 	dlq.MaxAge = 90 * 24 * time.Hour
+	sitewide := mk(StreamSitewide, "comments and attachments of a crawl's site-wide lists, by space", "conflux.*.sitewide.>")
+	sitewide.MaxAge = min(o.MaxAge, 7*24*time.Hour) // read by the crawl that wrote it
 	return []jetstream.StreamConfig{
 		mk(StreamCrawl, "crawl requests, progress and results", "conflux.*.crawl.>"),
 		mk(StreamSpaces, "spaces to crawl", "conflux.*.space.>"),
@@ -104,6 +107,7 @@ func Streams(o Options) []jetstream.StreamConfig {
 		mk(StreamStored, "downloaded attachments", "conflux.*.stored.>"),
 		docs,
 		dlq,
+		sitewide,
 	}
 }
 

@@ -20,12 +20,23 @@ const lastIdle = time.Minute
 // from fn stops the read and is returned as is, so a caller may stop early
 // with a sentinel error of its own.
 func EachLast(ctx context.Context, js jetstream.JetStream, stream, filter string, headersOnly bool, fn func(jetstream.Msg) error) error {
-	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects:    []string{filter},
-		DeliverPolicy:     jetstream.DeliverLastPerSubjectPolicy,
-		HeadersOnly:       headersOnly,
-		InactiveThreshold: time.Minute,
-	})
+	return each(ctx, js, stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
+		HeadersOnly: headersOnly, InactiveThreshold: time.Minute,
+	}, fn)
+}
+
+// Each calls fn with every message of stream that matches filter, in
+// stream order, and returns once it has caught up, as EachLast does.
+func Each(ctx context.Context, js jetstream.JetStream, stream, filter string, fn func(jetstream.Msg) error) error {
+	return each(ctx, js, stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverAllPolicy, InactiveThreshold: time.Minute,
+	}, fn)
+}
+
+func each(ctx context.Context, js jetstream.JetStream, stream string, cfg jetstream.OrderedConsumerConfig, fn func(jetstream.Msg) error) error {
+	filter := cfg.FilterSubjects[0]
+	cons, err := js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", filter, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/confluence"
@@ -86,7 +87,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	log := s.d.Logger.With("crawl_id", req.CrawlID, "kind", req.Kind)
 	meta := proto.CrawlMeta{CrawlID: req.CrawlID, Kind: req.Kind, Site: s.d.Config.Site,
 		Started: req.RequestedAt, Force: req.Force, Spaces: map[string]string{}}
-	spaces, err := s.listSpaces(ctx)
+	spaces, total, err := s.listSpaces(ctx)
 	if err != nil {
 		if !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && m.Deliveries < 3 {
 			return fmt.Errorf("list spaces for crawl %s: %w", req.CrawlID, err)
@@ -118,9 +119,13 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		}
 		log.Warn("space no longer crawled; its documents will be deleted", "space_id", id, "space_key", key)
 	}
+	bulk, err := s.readSitewide(ctx, req, spaces, total, m.Deliveries, log)
+	if err != nil {
+		return err
+	}
 	for _, sp := range spaces {
 		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,
-			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID}
+			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID, Sitewide: bulk}
 		if req.Kind == proto.CrawlIncremental {
 			msg.Since = s.checkpoints.Get(ctx, sp.ID)
 		}
@@ -132,25 +137,59 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	return nil
 }
 
-// listSpaces lists the spaces the crawl covers, in id order.
-func (s *Service) listSpaces(ctx context.Context) ([]confluence.Space, error) {
+// readSitewide reads the site-wide comment and attachment lists for a
+// full or incremental crawl that covers most of the site (useSitewide),
+// and reports whether it did. A read that keeps failing is given up: the
+// spaces then list comments and attachments per container.
+func (s *Service) readSitewide(ctx context.Context, req *proto.CrawlRequested, spaces []confluence.Space, total int, deliveries uint64, log *slog.Logger) (bool, error) {
+	if req.Kind == proto.CrawlPermissions || !useSitewide(len(spaces), total) {
+		return false, nil
+	}
+	var since time.Time
+	if req.Kind == proto.CrawlIncremental {
+		ids := make([]string, 0, len(spaces))
+		for _, sp := range spaces {
+			ids = append(ids, sp.ID)
+		}
+		if since = s.checkpoints.Oldest(ctx, ids); !since.IsZero() {
+			since = since.Add(-progress.Overlap)
+		}
+	}
+	err := s.newSitewide(req.CrawlID, spaces, since, log).run(ctx)
+	switch {
+	case err == nil:
+		return true, nil
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && deliveries < 3:
+		return false, fmt.Errorf("crawl %s: site-wide lists: %w", req.CrawlID, err)
+	}
+	log.Warn("site-wide lists failed; comments and attachments are listed per container", "err", err)
+	return false, nil
+}
+
+// listSpaces lists the spaces the crawl covers, in id order, and how many
+// the site has (of the statuses crawled).
+func (s *Service) listSpaces(ctx context.Context) ([]confluence.Space, int, error) {
 	cfg := s.d.Config
 	status := []string{"current"}
 	if cfg.Content.IncludeArchived {
 		status = append(status, "archived")
 	}
 	var out []confluence.Space
+	total := 0
 	for _, st := range status {
 		for sp, err := range s.d.Client.Spaces(ctx, confluence.SpaceQuery{Status: st}) {
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
+			total++
 			if Included(sp.Key, cfg.Spaces.Include, cfg.Spaces.Exclude) {
 				out = append(out, sp)
 			}
 		}
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // Included applies the include and exclude lists to a space key: an empty

@@ -37,11 +37,9 @@ type Service struct {
 	runner      *stage.Runner
 }
 
-// Overlap is subtracted from a checkpoint before an incremental query: CQL
-// dates have minute resolution and are read in a time zone we cannot see,
-// so the window overlaps the previous one and what is not newer by version
-// is dropped downstream (the sink upserts by version).
-const Overlap = 2 * time.Minute
+// Overlap is subtracted from a checkpoint before an incremental query
+// (progress.Overlap).
+const Overlap = progress.Overlap
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(ctx context.Context, d Deps) (*Service, error) {

@@ -35,6 +35,12 @@ type listing struct {
 	tree       map[string]node      // pages and folders of the space, by id
 	known      map[string]known     // labels and restrictions from the bulk pass
 	folderHits map[string]folderHit // folders the bulk pass returned
+	containers map[string]string    // published pages and blog posts: id → type
+	// paths and wanted serve incremental listings, which have no tree:
+	// the path of each item CQL returned, and the containers of changed
+	// comments and attachments.
+	paths  map[string][]proto.Ancestor
+	wanted map[string]bool
 }
 
 // node is what the tree needs of a page or folder.
@@ -43,7 +49,9 @@ type node struct {
 }
 
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
-	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{}, folderHits: map[string]folderHit{}}
+	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{},
+		folderHits: map[string]folderHit{}, containers: map[string]string{},
+		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{}}
 }
 
 func (l *listing) statuses() []string {
@@ -69,7 +77,7 @@ func (l *listing) everything(ctx context.Context) error {
 			_ = p.Wait()
 			return fmt.Errorf("list pages: %w", err)
 		}
-		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg)) })
+		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
 	}
 	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
 		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
@@ -77,9 +85,12 @@ func (l *listing) everything(ctx context.Context) error {
 			_ = p.Wait()
 			return fmt.Errorf("list blog posts: %w", err)
 		}
-		p.Go(func(ctx context.Context) error { return l.container(ctx, blogItem(bp)) })
+		p.Go(func(ctx context.Context) error { return l.container(ctx, blogItem(bp), nil) })
 	}
-	return p.Wait()
+	if err := p.Wait(); err != nil || !l.sp.Sitewide {
+		return err
+	}
+	return l.fromSitewide(ctx)
 }
 
 // prepare reads the space's tree, runs the bulk pass and finds its
@@ -201,18 +212,24 @@ func (l *listing) ancestors(parentID string) []proto.Ancestor {
 	return path
 }
 
-// container publishes a page or blog post with its labels, then its
-// attachments and comments.
-func (l *listing) container(ctx context.Context, it item) error {
+// container publishes a page or blog post with its labels and the path
+// above it, then (without site-wide lists) its attachments and comments.
+func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor) error {
 	labels, err := l.labels(ctx, it)
 	if err != nil {
 		return err
 	}
-	it.msg.Labels = labels
-	if err := l.publish(ctx, it, l.ancestors(it.msg.ParentID)); err != nil {
+	it.msg.Labels, it.msg.LabelsKnown = labels, true
+	if err := l.publish(ctx, it, above); err != nil {
 		return err
 	}
-	path := append(l.ancestors(it.msg.ParentID), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
+	l.mu.Lock()
+	l.containers[it.msg.ID] = it.msg.Type
+	l.mu.Unlock()
+	if l.sp.Sitewide {
+		return nil // comments and attachments come from the site-wide lists
+	}
+	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
 	if err := l.attachmentsOf(ctx, it, path); err != nil {
 		return err
 	}
@@ -244,15 +261,22 @@ func (l *listing) attachmentsOf(ctx context.Context, it item, path []proto.Ances
 		if a.Status != "" && a.Status != "current" {
 			continue
 		}
-		msg := attachmentMsg(a, it, path)
-		l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
-		msg.Restrictions = l.restrictions(path, "")
-		subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
-		if err := l.s.pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
-			return fmt.Errorf("publish attachment %s: %w", msg.ID, err)
+		if err := l.publishAttachment(ctx, attachmentMsg(a, it, path)); err != nil {
+			return err
 		}
-		l.attachments.Add(1)
 	}
+	return nil
+}
+
+// publishAttachment sends one attachment to the downloader.
+func (l *listing) publishAttachment(ctx context.Context, msg *proto.AttachmentFound) error {
+	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
+	msg.Restrictions = l.restrictions(msg.Ancestors, "")
+	subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
+	if err := l.s.pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
+		return fmt.Errorf("publish attachment %s: %w", msg.ID, err)
+	}
+	l.attachments.Add(1)
 	return nil
 }
 
