@@ -46,6 +46,15 @@
 //     includeArchivedSpaces=true), trashed and draft items never appear;
 //     dates compared in UTC at minute resolution; Options.SearchLag hides
 //     recent changes.
+//   - CQL fields: exactly the documented Cloud list (reference §12). Any
+//     other name, space.id included, is a 400 "No field exists with the
+//     name: '<field>'". Evaluated: ancestor, content, created, creator,
+//     contributor (both the item's single author), id, label,
+//     lastmodified, parent, space (= space.key, exact, personal "~" keys
+//     quoted), space.title, space.type, text (~ only: every word in the
+//     title or the plain body), title, type. favourite, macro, mention,
+//     space.category, space.desc and watcher are a 400 "not supported by
+//     the simulator". Quoted values unescape \ and \".
 //   - Downloads: /rest/api/content/{id}/child/attachment/{attId}/download
 //     answers 302 to the media host with a signed token; the media host
 //     answers 401 to any request carrying Authorization and streams the
