@@ -205,7 +205,8 @@ func TestConformance(t *testing.T) {
 	// feature; a generated tenant is exercised below as well.
 	for name, tn := range map[string]*Tenant{"demo": tn, "generated": Generate(31, Size{Spaces: 3, PagesPerSpace: 15, Users: 6})} {
 		t.Run(name, func(t *testing.T) {
-			s := start(t, tn, Options{})
+			// Small expansion caps, so truncated expansions are validated too.
+			s := start(t, tn, Options{ExpandLabelLimit: 1, ExpandRestrictionLimit: 1})
 			c := newConformance(t, s)
 			if name == "generated" {
 				c.auth = crawlerAuth
@@ -293,6 +294,7 @@ func exercise(t *testing.T, c *conformance, tn *Tenant) {
 			c.get(r1 + "/byOperation")
 			c.get(r1 + "/byOperation/read?limit=1")
 			c.get(r1 + "/byOperation/update?expand=restrictions.user,content")
+			c.get("/wiki/rest/api/content/" + id + "/label?limit=1")
 		}
 	}
 	for _, a := range tn.Attachments {
@@ -332,11 +334,17 @@ func exercise(t *testing.T, c *conformance, tn *Tenant) {
 		c.get("/wiki/rest/api/search?limit=10&cql=" + q)
 		c.get("/wiki/rest/api/search?limit=100&expand=content.version,content.space,content.ancestors,content.history,content.container&cql=" + q)
 		c.get("/wiki/rest/api/content/search?limit=100&expand=version,space,ancestors,container&cql=" + q)
+		c.get("/wiki/rest/api/content/search?limit=100&expand=metadata.labels,restrictions.read.restrictions.user," +
+			"restrictions.read.restrictions.group,restrictions.update.restrictions.user,restrictions.update.restrictions.group&cql=" + q)
+		c.get("/wiki/rest/api/search?limit=100&expand=content.metadata.labels,content.restrictions.read.restrictions.user," +
+			"content.restrictions.read.restrictions.group&cql=" + q)
 	}
 	// A few error answers (the documents declare their status codes).
 	c.invalid(v2 + "/spaces?limit=0")
 	c.get(v2 + "/pages/1")
 	c.invalid("/wiki/rest/api/group/nope/membersByGroupId?limit=500")
+	c.get("/wiki/rest/api/content/search?expand=body.storage&cql=type%3Dpage")
+	c.get("/wiki/rest/api/content/search?expand=ancestors.restrictions.read.restrictions.user&cql=type%3Dpage")
 	c.do(http.MethodGet, v2+"/spaces", nil, basic("demo@example.com", "wrong"))
 }
 

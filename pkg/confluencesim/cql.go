@@ -10,9 +10,9 @@ import (
 )
 
 // A CQL subset: clauses joined by "and" (and "or"; "and" binds tighter),
-// then an optional "order by". Fields: type, space (= space.key),
-// space.key, space.id, id, title, label, ancestor, parent, lastmodified,
-// created. Operators: = != > >= < <= ~ (title) in, not in. Dates are
+// then an optional "order by". Fields: see cql_fields.go (the documented
+// Cloud list; any other name is a 400). Operators: = != > >= < <= ~ !~
+// (title, space.title, text) in, not in. Dates are
 // "yyyy-MM-dd HH:mm", "yyyy-MM-dd" (also with /), or now("-4w") (w d h m),
 // evaluated in UTC (the crawler's profile time zone is assumed UTC;
 // UNCONFIRMED), at minute resolution: an item's time is truncated to the
@@ -180,8 +180,6 @@ func (p *cqlParser) and() pred {
 	return l
 }
 
-var cqlFields = []string{"type", "space", "space.key", "space.id", "id", "content", "title", "label", "ancestor", "parent", "lastmodified", "created"}
-
 func (p *cqlParser) clause() pred {
 	if p.peek() == "(" {
 		p.next()
@@ -192,9 +190,7 @@ func (p *cqlParser) clause() pred {
 		return e
 	}
 	field := strings.ToLower(p.next())
-	if !slices.Contains(cqlFields, field) {
-		p.fail("No field exists with the name: '" + field + "'")
-	}
+	p.checkField(field)
 	op := strings.ToLower(p.next())
 	if op == "not" {
 		p.expectWord("in")
@@ -225,9 +221,7 @@ func (p *cqlParser) clause() pred {
 	case "lastmodified", "created":
 		return p.dateClause(field, op, vals)
 	}
-	if op != "=" && op != "!=" && op != "in" && op != "not in" && !(field == "title" && (op == "~" || op == "!~")) {
-		p.fail("Unsupported operator '" + op + "' for field '" + field + "'")
-	}
+	p.checkOperator(field, op)
 	match := func(ix *index, h hit) bool {
 		for _, v := range vals {
 			if cqlFieldMatches(ix, h, field, op, v) {
@@ -240,40 +234,6 @@ func (p *cqlParser) clause() pred {
 		return func(ix *index, h hit) bool { return !match(ix, h) }
 	}
 	return match
-}
-
-func cqlFieldMatches(ix *index, h hit, field, op, v string) bool {
-	switch field {
-	case "type":
-		return strings.EqualFold(h.typ(), v)
-	case "space", "space.key":
-		s := hitSpace(ix, h)
-		return s != nil && s.Key == v
-	case "space.id":
-		s := hitSpace(ix, h)
-		return s != nil && s.ID == v
-	case "id", "content":
-		return h.id() == v || (h.a != nil && strings.TrimPrefix(h.a.ID, "att") == v)
-	case "title":
-		if op == "~" || op == "!~" {
-			return strings.Contains(strings.ToLower(h.title()), strings.ToLower(strings.Trim(v, "*")))
-		}
-		return strings.EqualFold(h.title(), v)
-	case "label":
-		return slices.Contains(h.labels(), v)
-	case "parent":
-		return h.c != nil && h.c.ParentID == v
-	case "ancestor":
-		if h.c == nil {
-			return false
-		}
-		for _, a := range ix.ancestors(h.c) {
-			if a.ID == v {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (p *cqlParser) dateClause(field, op string, vals []string) pred {
@@ -420,4 +380,21 @@ func hitSpace(ix *index, h hit) *Space {
 		return nil
 	}
 	return ix.spaceOf(h.c)
+}
+
+// author is the account that created the item (the simulator keeps one).
+func (h hit) author() string {
+	if h.a != nil {
+		return h.a.AuthorID
+	}
+	return h.c.AuthorID
+}
+
+// text is what "text ~" searches besides the title: the body as plain
+// text, or an attachment's comment.
+func (h hit) text() string {
+	if h.a != nil {
+		return h.a.Comment
+	}
+	return plainText(h.c.Body)
 }

@@ -46,6 +46,39 @@
 //     includeArchivedSpaces=true), trashed and draft items never appear;
 //     dates compared in UTC at minute resolution; Options.SearchLag hides
 //     recent changes.
+//   - CQL fields: exactly the documented Cloud list (reference §12). Any
+//     other name, space.id included, is a 400 "No field exists with the
+//     name: '<field>'". Evaluated: ancestor, content, created, creator,
+//     contributor (both the item's single author), id, label,
+//     lastmodified, parent, space (= space.key, exact, personal "~" keys
+//     quoted), space.title, space.type, text (~ only: every word in the
+//     title or the plain body), title, type. favourite, macro, mention,
+//     space.category, space.desc and watcher are a 400 "not supported by
+//     the simulator". In a quoted value a backslash escapes the next
+//     character (\\ is a backslash, \" a quote).
+//   - Content search expansions (/rest/api/content/search; with the
+//     "content." prefix on /rest/api/search): container, ancestors,
+//     version, history, space, metadata.labels (a LabelArray) and
+//     restrictions.{read,update}.restrictions.{user,group} (the
+//     ContentRestriction shape of the restriction routes; attachments and
+//     comments have empty lists). Expanded collections are capped
+//     (Options.ExpandLabelLimit, default 50; ExpandRestrictionLimit,
+//     default 100): a truncated one has size == limit and a
+//     context-relative `_links.next` to GET /rest/api/content/{id}/label
+//     or to /rest/api/content/{id}/restriction/byOperation/{op}?expand=
+//     restrictions.user|group&start=…&limit=…. Every other expansion is a
+//     400 naming it: the ones the v1 document lists but the simulator
+//     does not model ("not supported by the simulator"), and unknown
+//     names (on /search also names without "content."). CONFCLOUD-77618:
+//     ancestors.restrictions.read.restrictions.user|group answers 404 for
+//     the whole batch whenever it is asked (stricter than Cloud, which
+//     fails only when an ancestor is a draft, trashed or outdated).
+//     SearchLag hides content edits only: restriction and label changes
+//     bump no version or date, so they show at once.
+//   - The restriction routes page users and groups alike by start/limit
+//     (default 100, capped at 100), each list with `_links.next` while
+//     more remain; GET /rest/api/content/{id}/label pages labels by
+//     start/limit (default 200, capped at 200).
 //   - Downloads: /rest/api/content/{id}/child/attachment/{attId}/download
 //     answers 302 to the media host with a signed token; the media host
 //     answers 401 to any request carrying Authorization and streams the

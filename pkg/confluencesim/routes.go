@@ -46,6 +46,7 @@ func (s *Server) routes() *http.ServeMux {
 	h(v1+"/content/{id}/restriction/byOperation", (*req).v1RestrictionByOperation)
 	h(v1+"/content/{id}/restriction/byOperation/{operationKey}", (*req).v1RestrictionForOperation)
 	h(v1+"/content/{id}/child/attachment/{attachmentId}/download", (*req).v1Download)
+	h(v1+"/content/{id}/label", (*req).v1Labels)
 	h(v1+"/group", (*req).v1Groups)
 	h(v1+"/group/by-id", (*req).v1GroupByID)
 	h(v1+"/group/{groupId}/membersByGroupId", (*req).v1GroupMembers)

@@ -133,9 +133,13 @@ func (q *req) searchPage(hits []hit, keys []sortKey, desc bool) (lo, hi int, lim
 }
 
 // searchHits runs the cql query (runCQL), cuts one page of it (searchPage)
-// and renders each hit on the page with the expansions asked for. found
-// counts all the hits.
-func (q *req) searchHits(render func(hit, map[string]bool) map[string]any) (res []any, found, limit int, next string, bad *reply) {
+// and renders each hit on the page with the expansions asked for (their
+// names carry prefix, see contentExpansions). found counts all the hits.
+func (q *req) searchHits(prefix string, render func(hit, map[string]bool) map[string]any) (res []any, found, limit int, next string, bad *reply) {
+	ex, bad := q.contentExpansions(prefix)
+	if bad != nil {
+		return nil, 0, 0, "", bad
+	}
 	hits, keys, desc, bad := q.runCQL()
 	if bad != nil {
 		return nil, 0, 0, "", bad
@@ -144,7 +148,6 @@ func (q *req) searchHits(render func(hit, map[string]bool) map[string]any) (res 
 	if bad != nil {
 		return nil, 0, 0, "", bad
 	}
-	ex := q.expands()
 	res = make([]any, 0, hi-lo)
 	for _, h := range hits[lo:hi] {
 		res = append(res, render(h, ex))
@@ -154,7 +157,7 @@ func (q *req) searchHits(render func(hit, map[string]bool) map[string]any) (res 
 
 // GET /wiki/rest/api/search?cql=
 func (q *req) v1Search() reply {
-	res, found, limit, next, bad := q.searchHits(q.searchResult)
+	res, found, limit, next, bad := q.searchHits("content.", q.searchResult)
 	if bad != nil {
 		return *bad
 	}
@@ -169,7 +172,7 @@ func (q *req) v1Search() reply {
 
 // GET /wiki/rest/api/content/search?cql=
 func (q *req) v1ContentSearch() reply {
-	res, _, limit, next, bad := q.searchHits(func(h hit, ex map[string]bool) map[string]any { return q.hitContent(h, ex, "") })
+	res, _, limit, next, bad := q.searchHits("", q.hitContent)
 	if bad != nil {
 		return *bad
 	}
@@ -177,8 +180,8 @@ func (q *req) v1ContentSearch() reply {
 }
 
 // hitContent is the v1 Content of a hit, with the expansions asked for
-// (prefix "content." in /search, none in /content/search).
-func (q *req) hitContent(h hit, ex map[string]bool, prefix string) map[string]any {
+// (names without their prefix, see contentExpansions).
+func (q *req) hitContent(h hit, ex map[string]bool) map[string]any {
 	var m map[string]any
 	var author string
 	var version int
@@ -192,19 +195,19 @@ func (q *req) hitContent(h hit, ex map[string]bool, prefix string) map[string]an
 			"_links": map[string]any{"webui": q.ix.webui(k) + "?preview=/" + k.ID + "/" + h.a.ID,
 				"download": "/rest/api/content/" + k.ID + "/child/attachment/" + h.a.ID + "/download",
 				"self":     q.base() + "/rest/api/content/" + h.a.ID}}
-		if ex[prefix+"container"] {
+		if ex["container"] {
 			m["container"] = q.contentV1(k)
 		}
 	} else {
 		s = q.ix.spaceOf(h.c)
 		author, version = h.c.AuthorID, h.c.Version
 		m = q.contentV1(h.c)
-		if ex[prefix+"container"] {
+		if ex["container"] {
 			if k := q.ix.container(h.c); k != nil {
 				m["container"] = q.contentV1(k)
 			}
 		}
-		if ex[prefix+"ancestors"] {
+		if ex["ancestors"] {
 			anc := []any{}
 			for _, a := range q.ix.ancestors(h.c) {
 				anc = append(anc, q.contentV1(a))
@@ -212,22 +215,30 @@ func (q *req) hitContent(h hit, ex map[string]bool, prefix string) map[string]an
 			m["ancestors"] = anc
 		}
 	}
-	if ex[prefix+"version"] {
+	if ex["version"] {
 		by := q.userOrUnknownV1(author)
 		m["version"] = map[string]any{"by": by, "when": ts(h.updated()), "number": version, "minorEdit": false, "message": "",
 			"_expandable": map[string]any{"content": "/rest/api/content/" + h.id()}, "_links": map[string]any{}}
 	}
-	if ex[prefix+"history"] {
+	if ex["history"] {
 		m["history"] = map[string]any{"latest": true, "createdBy": q.userOrUnknownV1(author), "createdDate": ts(h.created())}
 	}
-	if ex[prefix+"space"] && s != nil {
+	if ex["space"] && s != nil {
 		m["space"] = q.spaceV1(s, map[string]bool{})
 	}
+	if ex["metadata.labels"] {
+		q.expandLabels(m, h.id(), h.labels())
+	}
+	var r Restrictions
+	if h.c != nil && h.c.Type != "comment" {
+		r = h.c.Restrictions
+	}
+	q.expandRestrictions(m, h.id(), r, ex)
 	return m
 }
 
 func (q *req) searchResult(h hit, ex map[string]bool) map[string]any {
-	c := q.hitContent(h, ex, "content.")
+	c := q.hitContent(h, ex)
 	s := hitSpace(q.ix, h)
 	r := map[string]any{
 		"content": c, "title": h.title(), "excerpt": "", "url": c["_links"].(map[string]any)["webui"],

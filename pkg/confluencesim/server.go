@@ -50,6 +50,16 @@ type Options struct {
 	// SearchLag hides from CQL search the content changed within this time
 	// (Confluence's search index lags v2). Default 0.
 	SearchLag time.Duration
+	// ExpandLabelLimit caps the labels a content search inlines for
+	// expand=metadata.labels; a longer list is truncated with size ==
+	// limit and `_links.next` to GET /rest/api/content/{id}/label.
+	// Default 50.
+	ExpandLabelLimit int
+	// ExpandRestrictionLimit caps the users and the groups a content
+	// search inlines for expand=restrictions.{read,update}.restrictions.
+	// {user,group}; a longer list is truncated with size == limit and
+	// `_links.next` to the byOperation route. Default 100.
+	ExpandRestrictionLimit int
 	// SpaceShortPages makes v1 /rest/api/space return short pages that are
 	// not the end, as measured live; clients must stop on an empty page.
 	SpaceShortPages bool
@@ -102,6 +112,12 @@ func Start(t *Tenant, o Options) (*Server, error) {
 	}
 	if o.ViolationGrace <= 0 {
 		o.ViolationGrace = 500 * time.Millisecond
+	}
+	if o.ExpandLabelLimit <= 0 {
+		o.ExpandLabelLimit = 50
+	}
+	if o.ExpandRestrictionLimit <= 0 {
+		o.ExpandRestrictionLimit = 100
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

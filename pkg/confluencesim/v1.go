@@ -46,12 +46,12 @@ func (q *req) restrictionTarget() (*Content, *reply) {
 	return c, nil
 }
 
-func restrictionLists(c *Content, op string) (users, groups []string) {
+func restrictionLists(r Restrictions, op string) (users, groups []string) {
 	switch op {
 	case "read":
-		return c.Restrictions.ReadUsers, c.Restrictions.ReadGroups
+		return r.ReadUsers, r.ReadGroups
 	case "update":
-		return c.Restrictions.UpdateUsers, c.Restrictions.UpdateGroups
+		return r.UpdateUsers, r.UpdateGroups
 	}
 	return nil, nil
 }
@@ -69,54 +69,60 @@ func (q *req) expands(def ...string) map[string]bool {
 	return set
 }
 
-// restrictionV1 is one ContentRestriction: the direct restrictions of op,
-// users and groups each paginated by start/limit.
-func (q *req) restrictionV1(c *Content, op string, ex map[string]bool, start, limit int) map[string]any {
-	users, groups := restrictionLists(c, op)
+// restrictionV1 is one ContentRestriction of the content id: the direct
+// restrictions of op, users and groups each paginated by start/limit,
+// each with `_links.next` (the byOperation route, context-relative) when
+// more remain.
+func (q *req) restrictionV1(id, op string, users, groups []string, ex map[string]bool, start, limit int) map[string]any {
 	rs := map[string]any{}
 	expandable := map[string]any{}
+	route := "/rest/api/content/" + id + "/restriction/byOperation/" + op
+	next := func(what string) func(int) string {
+		return func(n int) string {
+			return route + "?expand=restrictions." + what + "&start=" + strconv.Itoa(n) + "&limit=" + strconv.Itoa(limit)
+		}
+	}
 	if ex["restrictions.user"] || ex[op+".restrictions.user"] {
-		rs["user"] = subList(users, start, limit, q.userOrUnknownV1)
+		rs["user"] = subList(users, start, limit, q.userOrUnknownV1, next("user"))
 	} else {
-		expandable["user"] = "/rest/api/content/" + c.ID + "/restriction/byOperation/" + op + "/user"
+		expandable["user"] = route + "/user"
 	}
 	if ex["restrictions.group"] || ex[op+".restrictions.group"] {
-		rs["group"] = subList(groups, start, limit, q.groupV1)
+		rs["group"] = subList(groups, start, limit, q.groupV1, next("group"))
 	} else {
-		expandable["group"] = "/rest/api/content/" + c.ID + "/restriction/byOperation/" + op + "/group"
+		expandable["group"] = route + "/group"
 	}
 	if len(expandable) > 0 {
 		rs["_expandable"] = expandable
 	}
-	m := map[string]any{
+	return map[string]any{
 		"operation": op, "restrictions": rs,
-		"_expandable": map[string]any{"content": "/rest/api/content/" + c.ID},
-		"_links": map[string]any{"base": q.base(), "context": "/wiki",
-			"self": q.base() + "/rest/api/content/" + c.ID + "/restriction/byOperation/" + op},
+		"_expandable": map[string]any{"content": "/rest/api/content/" + id},
+		"_links":      map[string]any{"base": q.base(), "context": "/wiki", "self": q.base() + route},
 	}
-	if ex["content"] {
-		m["_expandable"] = map[string]any{}
-		m["content"] = q.contentV1(c)
-	}
-	return m
 }
 
-// subList is a {results, start, limit, size} slice of ids.
-func subList(ids []string, start, limit int, render func(string) map[string]any) map[string]any {
+// subList is a {results, start, limit, size} slice of ids, with
+// `_links.next` (next of the following start) when more remain.
+func subList(ids []string, start, limit int, render func(string) map[string]any, next func(int) string) map[string]any {
 	lo := min(start, len(ids))
 	hi := min(len(ids), lo+limit)
 	res := make([]any, 0, hi-lo)
 	for _, id := range ids[lo:hi] {
 		res = append(res, render(id))
 	}
-	return map[string]any{"results": res, "start": start, "limit": limit, "size": len(res)}
+	m := map[string]any{"results": res, "start": start, "limit": limit, "size": len(res)}
+	if hi < len(ids) {
+		m["_links"] = map[string]any{"next": next(hi)}
+	}
+	return m
 }
 
 // restrictionRequest reads what the restriction routes share: the target
 // (restrictionTarget); start (0) and limit (default 100, capped at 100),
 // which apply to the users and the groups alike; and the expansions
 // (default the users and the groups). render is one operation's
-// ContentRestriction (restrictionV1).
+// ContentRestriction (restrictionV1), with the content when expanded.
 func (q *req) restrictionRequest() (c *Content, start, limit int, render func(op string) map[string]any, bad *reply) {
 	if c, bad = q.restrictionTarget(); bad != nil {
 		return nil, 0, 0, nil, bad
@@ -125,7 +131,15 @@ func (q *req) restrictionRequest() (c *Content, start, limit int, render func(op
 		return nil, 0, 0, nil, bad
 	}
 	ex := q.expands("restrictions.user", "restrictions.group")
-	render = func(op string) map[string]any { return q.restrictionV1(c, op, ex, start, limit) }
+	render = func(op string) map[string]any {
+		users, groups := restrictionLists(c.Restrictions, op)
+		m := q.restrictionV1(c.ID, op, users, groups, ex, start, limit)
+		if ex["content"] {
+			m["_expandable"] = map[string]any{}
+			m["content"] = q.contentV1(c)
+		}
+		return m
+	}
 	return c, start, limit, render, nil
 }
 

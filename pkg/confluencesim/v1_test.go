@@ -55,7 +55,6 @@ func TestCQL(t *testing.T) {
 	}{
 		{`type=page and space="ENG"`, engPages},
 		{`type = page AND space = ENG`, engPages},
-		{`type=page and space.id=` + eng.ID, engPages},
 		{`type=folder`, folders},
 		{`type=attachment`, attachments},
 		{`type=comment`, comments},
@@ -87,6 +86,7 @@ func TestCQL(t *testing.T) {
 		msg    string
 	}{
 		{`status=current`, 400, "No field exists with the name: 'status'"},
+		{`type=page and space.id=` + eng.ID, 400, "No field exists with the name: 'space.id'"},
 		{`type=page and`, 400, "Could not parse cql"},
 		{`type=page order by nonsense`, 400, "order by"},
 		{``, 500, ""},
