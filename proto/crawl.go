@@ -89,6 +89,12 @@ type CrawlFinished struct {
 	Spaces   []SpaceProgress `msgpack:"spaces"`
 	Failures []string        `msgpack:"failures,omitempty"` // one line each: what failed and why
 	Notes    []string        `msgpack:"notes,omitempty"`    // what was done differently, e.g. metadata-only attachments
+	// Partial says a listing failed (a space's, or the list of spaces):
+	// what was listed is written, nothing of an incomplete space deleted.
+	Partial bool `msgpack:"partial,omitempty"`
+	// CredentialsRefused says Confluence refused the crawler's
+	// credentials while listing.
+	CredentialsRefused bool `msgpack:"credentials_refused,omitempty"`
 	Started  time.Time       `msgpack:"started"`
 	Finished time.Time       `msgpack:"finished"`
 }

@@ -73,7 +73,7 @@ func fixtures() []Message {
 		&CrawlFinished{
 			CrawlID: "crawl-1", Kind: CrawlPermissions, OK: true, Spaces: []SpaceProgress{space},
 			Failures: []string{"page 9 (ENG): fetch: 500"}, Notes: []string{"3 attachments kept as metadata only"},
-			Started: t1, Finished: t2,
+			Started: t1, Finished: t2, Partial: true, CredentialsRefused: true,
 		},
 		&DeadLetter{
 			Stage: StagePermissions, Stream: StreamContent, Consumer: "permissions_content_acme_atlassian_net",

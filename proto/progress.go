@@ -66,6 +66,9 @@ type CrawlMeta struct {
 	// EnumerationDone is set once Spaces is final.
 	EnumerationDone  bool   `msgpack:"enumeration_done"`
 	EnumerationError string `msgpack:"enumeration_error,omitempty"`
+	// CredentialsRefused is set when a listing failed because Confluence
+	// refused the credentials.
+	CredentialsRefused bool `msgpack:"credentials_refused,omitempty"`
 }
 
 // Listing records a space's listing once the fetcher reached its end (or

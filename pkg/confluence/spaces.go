@@ -2,6 +2,7 @@ package confluence
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -36,7 +37,28 @@ func (c *Client) Spaces(ctx context.Context, q SpaceQuery) iter.Seq2[Space, erro
 	setIf(v, "type", q.Type)
 	setIf(v, "status", q.Status)
 	setIf(v, "sort", q.Sort)
-	return list[Space](c, ctx, "list spaces", withQuery("/wiki/api/v2/spaces", v), nil)
+	return func(yield func(Space, error) bool) {
+		for sp, err := range list[Space](c, ctx, "list spaces", withQuery("/wiki/api/v2/spaces", v), nil) {
+			if !yield(sp, refusedList(err)) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// refusedList reads a 404 on the space list, a route that always exists,
+// as what it is: Confluence's v2 answer to wrong credentials. The error
+// is then of class ErrUnauthorized.
+func refusedList(err error) error {
+	var e *Error
+	if !errors.Is(err, ErrNotFound) || !errors.As(err, &e) {
+		return err
+	}
+	refused := *e
+	refused.class = ErrUnauthorized
+	refused.Detail = strings.TrimPrefix(joinDetail(e.Detail, "Confluence answers 404 to wrong credentials on the v2 API: "+
+		"check auth.email and auth.api_token (or the OAuth grant) and the site URL"), ": ")
+	return fmt.Errorf("list spaces: %w", &refused)
 }
 
 // Space reads one space by id (GET /wiki/api/v2/spaces/{id}).

@@ -103,9 +103,12 @@ func (t *Tracker) Summarize(ctx context.Context, st Status) (proto.CrawlFinished
 		Started: st.Meta.Started, Finished: time.Now().UTC()}
 	if st.Meta.EnumerationError != "" {
 		f.Failures = append(f.Failures, "space listing: "+st.Meta.EnumerationError)
+		f.Partial = true
 	}
+	f.CredentialsRefused = st.Meta.CredentialsRefused
 	for _, p := range st.Spaces {
 		if p.ListingError != "" {
+			f.Partial = true
 			f.Failures = append(f.Failures, fmt.Sprintf("space %s: listing incomplete, nothing deleted: %s", p.SpaceKey, p.ListingError))
 		}
 		if st.Meta.Kind == proto.CrawlFull {

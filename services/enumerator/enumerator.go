@@ -93,6 +93,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 			return fmt.Errorf("list spaces for crawl %s: %w", req.CrawlID, err)
 		}
 		meta.EnumerationDone, meta.EnumerationError = true, err.Error()
+		meta.CredentialsRefused = errors.Is(err, confluence.ErrUnauthorized)
 		log.Error("space listing failed; the crawl ends without spaces", "err", err)
 		return s.tracker.PutMeta(ctx, meta)
 	}

@@ -45,7 +45,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		dir := filepath.Join(cfg.NATS.DataDir, "jetstream")
 		a.embedded, err = bus.StartEmbedded(bus.EmbeddedOptions{DataDir: dir, Port: -1}, log)
 		if err != nil {
-			return nil, fmt.Errorf("start embedded NATS in %s: %w", dir, err)
+			return nil, fmt.Errorf("start embedded NATS in %s: %w: %w", dir, ErrNATSUnavailable, err)
 		}
 		a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"))
 	} else {
@@ -53,7 +53,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	if err != nil {
 		a.Close()
-		return nil, fmt.Errorf("connect to NATS: %w", err)
+		return nil, fmt.Errorf("connect to NATS: %w: %w", ErrNATSUnavailable, err)
 	}
 	a.JS, err = jetstream.New(a.NC)
 	if err != nil {
@@ -99,8 +99,34 @@ func (a *App) Request(ctx context.Context, kind proto.CrawlKind, force bool) (st
 	return id, nil
 }
 
-// ErrCrawlFailed says a crawl completed with failures.
-var ErrCrawlFailed = errors.New("crawl completed with failures")
+// The outcomes of a crawl that is not a plain success (see Outcome), and
+// the errors of the app around it. The CLI maps each to its exit code.
+var (
+	// ErrCrawlFailed says a crawl completed with some documents failed.
+	ErrCrawlFailed = errors.New("crawl completed with failures")
+	// ErrCrawlPartial says a space's listing (or the space listing itself)
+	// failed: the other spaces are written, nothing of it was deleted.
+	ErrCrawlPartial = errors.New("crawl partial: a listing failed")
+	// ErrCredentialsRefused says Confluence refused the credentials.
+	ErrCredentialsRefused = errors.New("confluence refused the credentials")
+	// ErrNATSUnavailable says NATS could not be reached or started.
+	ErrNATSUnavailable = errors.New("NATS unavailable")
+)
+
+// Outcome is the error a finished crawl ends with: nil when complete with
+// nothing failed; ErrCredentialsRefused, ErrCrawlPartial or ErrCrawlFailed
+// otherwise, the first that applies.
+func Outcome(f proto.CrawlFinished) error {
+	switch {
+	case f.OK:
+		return nil
+	case f.CredentialsRefused:
+		return ErrCredentialsRefused
+	case f.Partial:
+		return ErrCrawlPartial
+	}
+	return ErrCrawlFailed
+}
 
 // Stderr is where progress goes.
 var Stderr = os.Stderr

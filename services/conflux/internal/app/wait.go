@@ -45,7 +45,10 @@ func (a *App) Wait(ctx context.Context, crawlID string, stopped <-chan struct{},
 func PrintSummary(w io.Writer, f proto.CrawlFinished) {
 	t := progress.Sum(f.Spaces)
 	verdict := "complete"
-	if !f.OK {
+	switch {
+	case f.Partial:
+		verdict = "partial (a listing failed: nothing of that space deleted)"
+	case !f.OK:
 		verdict = "complete with failures"
 	}
 	fmt.Fprintf(w, "crawl %s (%s) %s in %s: %d spaces, %d items listed, %d written, %d dropped, %d failed, %d deleted\n",

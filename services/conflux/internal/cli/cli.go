@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/logging"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -41,9 +42,17 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// Main runs the command line and returns the process exit code: 0 on
-// success, 1 when a crawl completed with failures, 2 on bad usage or
-// configuration, 3 on any other error.
+// Main runs the command line and returns the process exit code:
+//
+//	0    complete, nothing failed
+//	1    complete, some documents failed (dead-lettered)
+//	2    bad usage or configuration
+//	3    partial: a listing failed; its space's documents are kept, nothing deleted there
+//	4    Confluence refused the credentials
+//	5    NATS unavailable
+//	6    timed out (--timeout)
+//	7    any other error
+//	130  interrupted (SIGINT or SIGTERM)
 func Main(args []string) int {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("conflux"),
@@ -76,20 +85,50 @@ func Main(args []string) int {
 	return code
 }
 
+// Exit codes; see Main.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitPartial     = 3
+	exitCredentials = 4
+	exitNATS        = 5
+	exitTimeout     = 6
+	exitOther       = 7
+	exitInterrupted = 130
+)
+
 func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := classify(err)
+	if code != exitFailed && code != exitPartial && code != exitCredentials {
+		fmt.Fprintln(os.Stderr, "conflux:", err)
+	}
+	return code
+}
+
+// classify maps an error to its exit code, the most specific first.
+func classify(err error) int {
 	var cfgErr *configError
 	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, app.ErrCrawlFailed):
-		return 1
 	case errors.As(err, &cfgErr):
-		fmt.Fprintln(os.Stderr, "conflux:", err)
-		return 2
-	default:
-		fmt.Fprintln(os.Stderr, "conflux:", err)
-		return 3
+		return exitUsage
+	case errors.Is(err, app.ErrCredentialsRefused), errors.Is(err, confluence.ErrUnauthorized):
+		return exitCredentials
+	case errors.Is(err, app.ErrCrawlPartial):
+		return exitPartial
+	case errors.Is(err, app.ErrCrawlFailed):
+		return exitFailed
+	case errors.Is(err, app.ErrNATSUnavailable):
+		return exitNATS
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitTimeout
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	}
+	return exitOther
 }
 
 type configError struct{ err error }

@@ -34,7 +34,7 @@ type crawlCmd struct {
 	Permissions bool          `xor:"kind" help:"Recompute every document's ACL without fetching bodies or files."`
 	Force       bool          `help:"Let the sweep delete more than sink.max_delete_share of a space."`
 	Wait        bool          `help:"Show progress and exit like run --once when the crawl is complete."`
-	Timeout     time.Duration `help:"With --wait, give up (exit 3) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
+	Timeout     time.Duration `help:"With --wait, give up (exit 6) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
 }
 
 func (c *crawlCmd) Run(g *Globals) error {
@@ -64,8 +64,8 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 		return err
 	}
 	app.PrintSummary(Stdout, res)
-	if !res.OK {
-		return fmt.Errorf("crawl %s: %w", id, app.ErrCrawlFailed)
+	if err := app.Outcome(res); err != nil {
+		return fmt.Errorf("crawl %s: %w", id, err)
 	}
 	return nil
 }

@@ -11,9 +11,9 @@ import (
 )
 
 type runCmd struct {
-	Once    bool          `help:"Crawl once and exit: 0 when the crawl is complete with nothing failed, 1 with a summary of what failed."`
+	Once    bool          `help:"Crawl once and exit: 0 when the crawl is complete with nothing failed; otherwise the exit code says why (see conflux help) with a summary of what failed."`
 	Force   bool          `help:"Let the sweep delete more than sink.max_delete_share of a space."`
-	Timeout time.Duration `help:"With --once, give up (exit 3) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
+	Timeout time.Duration `help:"With --once, give up (exit 6) if the crawl is not complete after this long; 0 waits as long as it takes." default:"0"`
 }
 
 func (r *runCmd) Run(g *Globals) error {
@@ -56,8 +56,8 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		return err
 	}
 	app.PrintSummary(Stdout, res)
-	if !res.OK {
-		return fmt.Errorf("crawl %s: %w", id, app.ErrCrawlFailed)
+	if err := app.Outcome(res); err != nil {
+		return fmt.Errorf("crawl %s: %w", id, err)
 	}
 	return nil
 }
