@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+)
+
+// refusing is a proxy in front of the simulator that answers 400 to the
+// requests whose path matches refuse: a Confluence that breaks on one
+// space or one file.
+func refusing(t *testing.T, site string, refuse *regexp.Regexp) string {
+	t.Helper()
+	target, err := url.Parse(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse != nil && refuse.MatchString(r.URL.Path) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"statusCode":400,"message":"refused by the test proxy"}`))
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestExitCodes runs `conflux run --once` into each outcome the operator
+// contract names and checks its exit code and what it says.
+func TestExitCodes(t *testing.T) {
+	sim, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	slow, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{Latency: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	eng := spaceID(t, sim, "ENG")
+	cases := []struct {
+		name, site, token, dataDir string
+		args                       []string
+		code                       int
+		say                        string
+	}{
+		{name: "complete", site: sim.URL(), code: 0, say: "complete in"},
+		{name: "a document failed", site: refusing(t, sim.URL(), regexp.MustCompile(`/child/attachment/[^/]+/download$`)),
+			code: 1, say: "complete with failures"},
+		{name: "a space's listing failed", site: refusing(t, sim.URL(), regexp.MustCompile(`/spaces/`+eng+`/pages$`)),
+			code: 3, say: "partial"},
+		{name: "credentials refused", site: sim.URL(), token: "wrong-token", code: 4, say: "check auth.email"},
+		{name: "NATS unavailable", site: sim.URL(), dataDir: "/dev/null/data", code: 5, say: "NATS unavailable"},
+		{name: "timed out", site: slow.URL(), args: []string{"--timeout", "2s"}, code: 6, say: "deadline exceeded"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			data := filepath.Join(dir, "data")
+			if c.dataDir != "" {
+				data = c.dataDir
+			}
+			path := writeConfig(t, "site: "+c.site+`
+auth:
+  mode: api_token
+  email: demo@example.com
+  api_token: ${DEMO_TOKEN}
+nats:
+  data_dir: `+data+`
+sink:
+  dir: `+filepath.Join(dir, "out")+`
+log:
+  level: error
+`)
+			t.Setenv("DEMO_TOKEN", "demo-token")
+			if c.token != "" {
+				t.Setenv("DEMO_TOKEN", c.token)
+			}
+			var out bytes.Buffer
+			Stdout = &out
+			defer func() { Stdout = os.Stdout }()
+			var code int
+			started := time.Now()
+			stderr := captureStderr(t, func() { code = Main(append([]string{"run", "--once", "--config", path}, c.args...)) })
+			all := out.String() + stderr
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", code, c.code, all)
+			}
+			if !strings.Contains(all, c.say) {
+				t.Errorf("output does not say %q:\n%s", c.say, all)
+			}
+			if c.code == 6 && time.Since(started) > 8*time.Second {
+				t.Errorf("--timeout 2s ended after %s", time.Since(started).Round(time.Millisecond))
+			}
+		})
+	}
+}
+
+func spaceID(t *testing.T, sim *confluencesim.Server, key string) string {
+	t.Helper()
+	for _, s := range sim.Tenant().Spaces {
+		if s.Key == key {
+			return s.ID
+		}
+	}
+	t.Fatalf("no space %s", key)
+	return ""
+}
