@@ -39,7 +39,20 @@
 //     (not on ancestors or space permissions). direct-children rows carry
 //     no spaceId (as observed live). Attachments list current+archived by
 //     default. Only the current version of an item is kept: asking for
-//     another version is 404.
+//     another version is 404. /pages and /blogposts take at most 250 ids
+//     and 100 space ids (the spec's maxItems), int64 each; more is a 400.
+//   - Site-wide v2 lists: GET /footer-comments and /inline-comments list
+//     every current comment the caller may view whose page or blog post
+//     is current or archived, replies included (UNCONFIRMED; the
+//     reference believes so), each with pageId or blogPostId (replies
+//     too) and parentCommentId on replies; inline ones with
+//     resolutionStatus and properties. GET /attachments lists the
+//     attachments the caller may view on current or archived pages and
+//     blog posts (status default current+archived, mediaType, filename,
+//     limit default 50). Both sort by ±created-date/±modified-date with
+//     keyset cursors, so a newest-first walk can stop at a checkpoint.
+//     GET /footer-comments/{id} and /inline-comments/{id} serve one
+//     comment (any status but draft; body-format as for a single page).
 //   - CQL search: cursor pagination, start ignored, pages deliberately
 //     shorter than limit while more follow, next absent only at the end,
 //     totalSize an over-estimate; archived pages, archived spaces (unless
