@@ -69,6 +69,8 @@
 //     space.category, space.desc and watcher are a 400 "not supported by
 //     the simulator". In a quoted value a backslash escapes the next
 //     character (\\ is a backslash, \" a quote).
+//     now("…") is the only CQL function (currentUser() and the like do
+//     not parse).
 //   - Content search expansions (/rest/api/content/search; with the
 //     "content." prefix on /rest/api/search): container, ancestors,
 //     version, history, space, metadata.labels (a LabelArray) and
@@ -90,7 +92,8 @@
 //     bump no version or date, so they show at once.
 //   - The restriction routes page users and groups alike by start/limit
 //     (default 100, capped at 100), each list with `_links.next` while
-//     more remain; GET /rest/api/content/{id}/label pages labels by
+//     more remain; operationKey is read or update (the document's enum),
+//     anything else a 400. GET /rest/api/content/{id}/label pages labels by
 //     start/limit (default 200, capped at 200).
 //   - Downloads: /rest/api/content/{id}/child/attachment/{attId}/download
 //     answers 302 to the media host with a signed token; the media host
