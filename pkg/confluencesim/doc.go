@@ -84,7 +84,9 @@
 //     restrictions.user|group&start=…&limit=…. Every other expansion is a
 //     400 naming it: the ones the v1 document lists but the simulator
 //     does not model ("not supported by the simulator"), and unknown
-//     names (on /search also names without "content."). CONFCLOUD-77618:
+//     names (on /search also names without "content."); the wording of
+//     these refusals is the simulator's (Cloud's is UNCONFIRMED; it may
+//     ignore unknown names). CONFCLOUD-77618:
 //     ancestors.restrictions.read.restrictions.user|group answers 404 for
 //     the whole batch whenever it is asked (stricter than Cloud, which
 //     fails only when an ancestor is a draft, trashed or outdated).
