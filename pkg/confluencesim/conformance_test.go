@@ -265,6 +265,21 @@ func exercise(t *testing.T, c *conformance, tn *Tenant) {
 	c.get(v2 + "/pages?limit=250&body-format=storage")
 	c.get(v2 + "/pages?status=current&status=trashed&sort=title")
 	c.get(v2 + "/blogposts?limit=250&body-format=atlas_doc_format")
+	var pageIDs []string
+	for _, x := range tn.Content {
+		if x.Type == "page" && len(pageIDs) < 250 {
+			pageIDs = append(pageIDs, "id="+x.ID)
+		}
+	}
+	c.get(v2 + "/pages?limit=250&" + strings.Join(pageIDs, "&"))
+	for _, kind := range []string{"footer", "inline"} {
+		for _, q := range []string{"", "?limit=1", "?body-format=storage&sort=-modified-date&limit=250", "?body-format=atlas_doc_format&sort=created-date"} {
+			c.get(v2 + "/" + kind + "-comments" + q)
+		}
+	}
+	for _, q := range []string{"", "?limit=1", "?sort=-modified-date&limit=250", "?status=trashed&status=current", "?mediaType=image%2Fpng&sort=created-date"} {
+		c.get(v2 + "/attachments" + q)
+	}
 	for _, x := range tn.Content {
 		id := x.ID
 		switch x.Type {
@@ -287,6 +302,8 @@ func exercise(t *testing.T, c *conformance, tn *Tenant) {
 			}
 		case "comment":
 			c.get(v2 + "/" + x.CommentKind + "-comments/" + id + "/children?body-format=storage")
+			c.get(v2 + "/" + x.CommentKind + "-comments/" + id + "?body-format=view")
+			c.get(v2 + "/" + x.CommentKind + "-comments/" + id + "?body-format=atlas_doc_format&include-version=false")
 		}
 		if x.Type == "page" || x.Type == "blogpost" || x.Type == "folder" {
 			r1 := "/wiki/rest/api/content/" + id + "/restriction"

@@ -84,6 +84,8 @@ func TestCQLSpaceFields(t *testing.T) {
 		{`type=page and space.title = "` + personal.Name + `"`, own},
 		{`type=page and space.title ~ "` + strings.ToLower(personal.Name) + `"`, own},
 		{`title = "Deploy \"blue\" \\ green"`, 1},
+		{`text ~ "blue green" and id = ` + deploy.ID, 1},
+		{`text !~ "blue" and id = ` + deploy.ID, 0},
 		{`type=page and creator = "` + deploy.AuthorID + `" and id = ` + deploy.ID, 1},
 		{`type=page and contributor != "` + deploy.AuthorID + `" and id = ` + deploy.ID, 0},
 	} {

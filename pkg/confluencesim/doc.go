@@ -39,7 +39,20 @@
 //     (not on ancestors or space permissions). direct-children rows carry
 //     no spaceId (as observed live). Attachments list current+archived by
 //     default. Only the current version of an item is kept: asking for
-//     another version is 404.
+//     another version is 404. /pages and /blogposts take at most 250 ids
+//     and 100 space ids (the spec's maxItems), int64 each; more is a 400.
+//   - Site-wide v2 lists: GET /footer-comments and /inline-comments list
+//     every current comment the caller may view whose page or blog post
+//     is current or archived, replies included (UNCONFIRMED; the
+//     reference believes so), each with pageId or blogPostId (replies
+//     too) and parentCommentId on replies; inline ones with
+//     resolutionStatus and properties. GET /attachments lists the
+//     attachments the caller may view on current or archived pages and
+//     blog posts (status default current+archived, mediaType, filename,
+//     limit default 50). Both sort by ±created-date/±modified-date with
+//     keyset cursors, so a newest-first walk can stop at a checkpoint.
+//     GET /footer-comments/{id} and /inline-comments/{id} serve one
+//     comment (any status but draft; body-format as for a single page).
 //   - CQL search: cursor pagination, start ignored, pages deliberately
 //     shorter than limit while more follow, next absent only at the end,
 //     totalSize an over-estimate; archived pages, archived spaces (unless
@@ -56,6 +69,8 @@
 //     space.category, space.desc and watcher are a 400 "not supported by
 //     the simulator". In a quoted value a backslash escapes the next
 //     character (\\ is a backslash, \" a quote).
+//     now("…") is the only CQL function (currentUser() and the like do
+//     not parse).
 //   - Content search expansions (/rest/api/content/search; with the
 //     "content." prefix on /rest/api/search): container, ancestors,
 //     version, history, space, metadata.labels (a LabelArray) and
@@ -69,7 +84,9 @@
 //     restrictions.user|group&start=…&limit=…. Every other expansion is a
 //     400 naming it: the ones the v1 document lists but the simulator
 //     does not model ("not supported by the simulator"), and unknown
-//     names (on /search also names without "content."). CONFCLOUD-77618:
+//     names (on /search also names without "content."); the wording of
+//     these refusals is the simulator's (Cloud's is UNCONFIRMED; it may
+//     ignore unknown names). CONFCLOUD-77618:
 //     ancestors.restrictions.read.restrictions.user|group answers 404 for
 //     the whole batch whenever it is asked (stricter than Cloud, which
 //     fails only when an ancestor is a draft, trashed or outdated).
@@ -77,7 +94,8 @@
 //     bump no version or date, so they show at once.
 //   - The restriction routes page users and groups alike by start/limit
 //     (default 100, capped at 100), each list with `_links.next` while
-//     more remain; GET /rest/api/content/{id}/label pages labels by
+//     more remain; operationKey is read or update (the document's enum),
+//     anything else a 400. GET /rest/api/content/{id}/label pages labels by
 //     start/limit (default 200, capped at 200).
 //   - Downloads: /rest/api/content/{id}/child/attachment/{attId}/download
 //     answers 302 to the media host with a signed token; the media host

@@ -20,6 +20,21 @@ func (q *req) listParam(name string) []string {
 	return out
 }
 
+// idListParam reads a list of int64 ids (comma-separated, repeated, or
+// both) of at most maxItems (the spec's maxItems); nil when absent.
+func (q *req) idListParam(name string, maxItems int) ([]string, *reply) {
+	ids := q.listParam(name)
+	if len(ids) > maxItems {
+		return nil, ref(q.badRequest("Invalid value for '" + name + "': at most " + strconv.Itoa(maxItems) + " ids"))
+	}
+	for _, id := range ids {
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			return nil, ref(q.badRequest("Invalid value for '" + name + "': " + id))
+		}
+	}
+	return ids, nil
+}
+
 // enumParam checks a single-valued parameter against its enum; "" when
 // absent.
 func (q *req) enumParam(name string, allowed ...string) (string, *reply) {

@@ -35,8 +35,13 @@ func (s *Server) routes() *http.ServeMux {
 		hq(base+"/footer-comments", func(q *req) func() reply { return q.v2Comments(kind, "footer") })
 		hq(base+"/inline-comments", func(q *req) func() reply { return q.v2Comments(kind, "inline") })
 	}
+	h(v2+"/attachments", (*req).v2AllAttachments)
 	h(v2+"/attachments/{id}", (*req).v2Attachment)
 	hq(v2+"/attachments/{id}/labels", func(q *req) func() reply { return q.v2Labels("attachment") })
+	for _, kind := range []string{"footer", "inline"} {
+		hq(v2+"/"+kind+"-comments", func(q *req) func() reply { return q.v2AllComments(kind) })
+		hq(v2+"/"+kind+"-comments/{id}", func(q *req) func() reply { return q.v2OneComment(kind) })
+	}
 	hq(v2+"/footer-comments/{id}/children", func(q *req) func() reply { return q.v2CommentChildren("footer") })
 	hq(v2+"/inline-comments/{id}/children", func(q *req) func() reply { return q.v2CommentChildren("inline") })
 	h("POST /wiki/api/v2/users-bulk", (*req).v2UsersBulk)

@@ -10,7 +10,9 @@ import (
 // searchable lists what CQL can find for the caller: current content and
 // attachments whose container is current. Archived pages never appear;
 // content of archived spaces only with includeArchivedSpaces=true. Items
-// changed within Options.SearchLag are not indexed yet.
+// changed within Options.SearchLag are not indexed yet; only content edits
+// count (restriction and label changes leave UpdatedAt alone, so they are
+// seen at once).
 func (q *req) searchable() []hit {
 	withArchived := q.boolParam("includeArchivedSpaces", false)
 	lagged := time.Now().Add(-q.s.opts.SearchLag)

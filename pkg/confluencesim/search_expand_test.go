@@ -144,6 +144,9 @@ func TestRestrictionRoutePaging(t *testing.T) {
 	if next := users["_links"].(map[string]any)["next"]; next != want {
 		t.Errorf("next %v, want %s", next, want)
 	}
+	if r := get(t, s.URL()+"/wiki/rest/api/content/"+deploy.ID+"/restriction/byOperation/administer", demoAuth); r.status != 400 {
+		t.Errorf("operationKey administer: %d", r.status)
+	}
 	r = mustGet(t, s.URL()+"/wiki/rest/api/content/"+deploy.ID+"/restriction/byOperation/read", demoAuth)
 	users = r.body["restrictions"].(map[string]any)["user"].(map[string]any)
 	if users["limit"] != float64(100) || users["_links"] != nil || int(users["size"].(float64)) != len(deploy.Restrictions.ReadUsers) {

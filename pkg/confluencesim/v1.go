@@ -177,7 +177,10 @@ func (q *req) v1RestrictionByOperation() reply {
 	})
 }
 
-var restrictionOps = []string{"administer", "copy", "create", "delete", "export", "move", "purge", "purge_version", "read", "restore", "update", "use"}
+// restrictionOps are the operationKey values the v1 document allows on
+// the byOperation/{operationKey} route (reference §3: read, update); the
+// other ContentRestriction operations are a 400 there.
+var restrictionOps = []string{"read", "update"}
 
 // GET /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}
 func (q *req) v1RestrictionForOperation() reply {

@@ -84,8 +84,11 @@ type contentQuery struct {
 }
 
 func (q *req) parseContentQuery(typ string) (contentQuery, *reply) {
-	cq := contentQuery{typ: typ, ids: q.listParam("id"), title: q.r.URL.Query().Get("title")}
+	cq := contentQuery{typ: typ, title: q.r.URL.Query().Get("title")}
 	var bad *reply
+	if cq.ids, bad = q.idListParam("id", 250); bad != nil {
+		return cq, bad
+	}
 	sorts, statuses, def := pageSorts, pageListStatuses, []string{"current", "archived"}
 	if typ == "blogpost" {
 		// Blog posts have no archived status; the default is current.
@@ -140,9 +143,8 @@ func (q *req) v2AllContent(typ string) func() reply {
 				cq.ids = []string{"-"} // no live docs in the simulator
 			}
 		}
-		cq.spaceIDs = q.listParam("space-id")
-		if len(cq.spaceIDs) == 0 {
-			cq.spaceIDs = nil
+		if cq.spaceIDs, bad = q.idListParam("space-id", 100); bad != nil {
+			return *bad
 		}
 		return q.listContent(cq)
 	}

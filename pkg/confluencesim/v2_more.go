@@ -29,25 +29,32 @@ func (q *req) v2Attachments(typ string) func() reply {
 		if bad != nil {
 			return *bad
 		}
-		field, desc, bad := q.sortParam("", dateSorts...)
-		if bad != nil {
-			return *bad
-		}
-		status, bad := q.statusParam([]string{"current", "archived", "trashed"}, []string{"current", "archived"})
-		if bad != nil {
-			return *bad
-		}
-		mt, fn := q.r.URL.Query().Get("mediaType"), q.r.URL.Query().Get("filename")
-		var rows []row
-		for _, a := range q.ix.attsOf[k.ID] {
-			if !status[a.Status] || (mt != "" && a.MediaType != mt) || (fn != "" && a.Title != fn) {
-				continue
-			}
-			rows = append(rows, row{key: attachmentKey(a, field), render: func() any { return q.attachmentV2(a) }})
-		}
-		sortRows(rows, desc)
-		return q.listV2(rows, desc, 50, true)
+		return q.attachmentList(q.ix.attsOf[k.ID])
 	}
+}
+
+// attachmentList serves a v2 attachment list: sort (by date), status
+// (current, archived, trashed; default current+archived), mediaType and
+// filename (exact) filters, limit default 50.
+func (q *req) attachmentList(list []*Attachment) reply {
+	field, desc, bad := q.sortParam("", dateSorts...)
+	if bad != nil {
+		return *bad
+	}
+	status, bad := q.statusParam([]string{"current", "archived", "trashed"}, []string{"current", "archived"})
+	if bad != nil {
+		return *bad
+	}
+	mt, fn := q.r.URL.Query().Get("mediaType"), q.r.URL.Query().Get("filename")
+	var rows []row
+	for _, a := range list {
+		if !status[a.Status] || (mt != "" && a.MediaType != mt) || (fn != "" && a.Title != fn) {
+			continue
+		}
+		rows = append(rows, row{key: attachmentKey(a, field), render: func() any { return q.attachmentV2(a) }})
+	}
+	sortRows(rows, desc)
+	return q.listV2(rows, desc, 50, true)
 }
 
 // visibleAttachment finds the attachment of {id} ("att123" or "123").
