@@ -51,6 +51,19 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	defer cancel()
 	res, err := a.Wait(wctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
 	stopStages()
+	if err != nil {
+		// Timed out or interrupted: do not wait out the stages' grace
+		// period. What they had not acknowledged is delivered again on the
+		// next run.
+		select {
+		case <-stopped:
+		case <-time.After(stopWait):
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("crawl %s: timed out after %s before it was complete: %w", id, r.Timeout, err)
+		}
+		return err
+	}
 	<-stopped
 	if err := errors.Join(stagesErr, err); err != nil {
 		return err
@@ -61,6 +74,10 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	}
 	return nil
 }
+
+// stopWait bounds the wait for the stages after a timed out or
+// interrupted run --once.
+const stopWait = time.Second
 
 // withTimeout is context.WithTimeout, or no deadline for d <= 0.
 func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
