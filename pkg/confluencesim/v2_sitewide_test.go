@@ -103,6 +103,14 @@ func TestSiteWideComments(t *testing.T) {
 			t.Errorf("%s comment as %s: %d", kind, other, r.status)
 		}
 	}
+	// Counted by route template.
+	hits := s.Counters().Endpoints
+	for _, p := range []string{"GET /wiki/api/v2/footer-comments", "GET /wiki/api/v2/inline-comments",
+		"GET /wiki/api/v2/footer-comments/{id}", "GET /wiki/api/v2/inline-comments/{id}"} {
+		if hits[p] == 0 {
+			t.Errorf("%s not counted: %v", p, hits)
+		}
+	}
 }
 
 func TestSiteWideAttachments(t *testing.T) {
