@@ -23,17 +23,13 @@ type folderHit struct {
 	c confluence.SearchContent
 }
 
-// spaceCQL names the listing's space in CQL: by key, quoted and escaped
-// (CQL has no space id field).
-func (l *listing) spaceCQL() string { return "space = " + confluence.QuoteCQL(l.sp.SpaceKey) }
-
 // scan is the bulk pass: one CQL search over the space's pages and blog
 // posts with their labels and read restrictions expanded, and one over its
 // folders with their restrictions, path, version and creator, the largest
 // pages the API gives. A capped restriction list is read again through
 // its own route; a capped label list is left for the per-item route.
 func (l *listing) scan(ctx context.Context) error {
-	content := l.spaceCQL() + " and type in (page, blogpost)"
+	content := contentCQL(l.sp.SpaceKey)
 	opts := l.searchOptions(confluence.ExpandLabels, confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup)
 	for r, err := range l.s.d.Client.Search(ctx, content, opts) {
 		if err != nil {
@@ -43,7 +39,7 @@ func (l *listing) scan(ctx context.Context) error {
 			return err
 		}
 	}
-	folders := l.spaceCQL() + " and type = folder"
+	folders := folderCQL(l.sp.SpaceKey)
 	opts = l.searchOptions(confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup,
 		confluence.ExpandAncestors, confluence.ExpandVersion, confluence.ExpandHistory)
 	for r, err := range l.s.d.Client.Search(ctx, folders, opts) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -14,12 +12,6 @@ import (
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/proto"
 )
-
-// CQLTime formats a time the way CQL dates are written: minute
-// resolution. conflux reads and writes them in UTC; the window overlaps
-// the previous one (see Overlap) because CQL evaluates dates in the
-// calling user's time zone, which the API does not tell.
-func CQLTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
 // lookupBatch is how many ids one CQL look-up names (the search's largest
 // page).
@@ -43,7 +35,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 		types += ", comment, attachment"
 		expand = append(expand, confluence.ExpandContainer)
 	}
-	cql := fmt.Sprintf(`%s and type in (%s) and lastmodified >= "%s" order by lastmodified asc`, l.spaceCQL(), types, CQLTime(since))
+	cql := windowCQL(l.sp.SpaceKey, types, since)
 	var pages, blogs []string
 	var folders []folderHit
 	for r, err := range l.s.d.Client.Search(ctx, cql, l.searchOptions(expand...)) {
@@ -213,19 +205,9 @@ func (l *listing) unknownNodes() []string {
 	return unique(out)
 }
 
-var numericID = regexp.MustCompile(`^[0-9]+$`)
-
 // lookup reads the restrictions and paths of up to 100 items by id.
 func (l *listing) lookup(ctx context.Context, ids []string) error {
-	quoted := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if numericID.MatchString(id) {
-			quoted = append(quoted, id)
-		} else {
-			quoted = append(quoted, confluence.QuoteCQL(id))
-		}
-	}
-	cql := "id in (" + strings.Join(quoted, ", ") + ")"
+	cql := idsCQL(ids)
 	opts := l.searchOptions(confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup, confluence.ExpandAncestors)
 	for r, err := range l.s.d.Client.Search(ctx, cql, opts) {
 		if err != nil {
