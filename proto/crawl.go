@@ -94,9 +94,9 @@ type CrawlFinished struct {
 	Partial bool `msgpack:"partial,omitempty"`
 	// CredentialsRefused says Confluence refused the crawler's
 	// credentials while listing.
-	CredentialsRefused bool `msgpack:"credentials_refused,omitempty"`
-	Started  time.Time       `msgpack:"started"`
-	Finished time.Time       `msgpack:"finished"`
+	CredentialsRefused bool      `msgpack:"credentials_refused,omitempty"`
+	Started            time.Time `msgpack:"started"`
+	Finished           time.Time `msgpack:"finished"`
 }
 
 func (*CrawlFinished) Schema() Schema { return SchemaCrawlFinished }
