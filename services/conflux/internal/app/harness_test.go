@@ -28,6 +28,8 @@ type harness struct {
 	app  *app.App
 	errc chan error
 	stop context.CancelFunc
+	// searchLag is how long CQL takes to see a change.
+	searchLag time.Duration
 }
 
 func logger(t *testing.T) *slog.Logger {
@@ -91,7 +93,8 @@ func realistic(o confluencesim.Options) confluencesim.Options {
 // startWith is start with a configuration that depends on the simulator.
 func startWith(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config, *confluencesim.Server)) *harness {
 	t.Helper()
-	sim, err := confluencesim.Start(tenant, realistic(simOpts))
+	simOpts = realistic(simOpts)
+	sim, err := confluencesim.Start(tenant, simOpts)
 	if err != nil {
 		t.Fatalf("start simulator: %v", err)
 	}
@@ -115,7 +118,8 @@ func startWith(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim
 		cancel()
 		t.Fatalf("open: %v", err)
 	}
-	h := &harness{t: t, logs: logs, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel}
+	h := &harness{t: t, logs: logs, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel,
+		searchLag: simOpts.SearchLag}
 	go func() { h.errc <- a.RunStages(ctx, app.Stages) }()
 	t.Cleanup(h.close)
 	return h
@@ -137,6 +141,11 @@ func (h *harness) close() {
 // crawl requests a crawl and waits for its result.
 func (h *harness) crawl(kind proto.CrawlKind, force bool) proto.CrawlFinished {
 	h.t.Helper()
+	if kind == proto.CrawlIncremental {
+		// An incremental crawl finds changes through CQL, which sees them
+		// only once the search index has caught up.
+		time.Sleep(h.searchLag)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	id, err := h.app.Request(ctx, kind, force)
