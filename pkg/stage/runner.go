@@ -72,6 +72,9 @@ func NewRunner(js jetstream.JetStream, cfg Config, h Handler, opts ...Option) (*
 // Stats returns the runner's counters.
 func (r *Runner) Stats() Stats { return r.stats.snapshot() }
 
+// pullExpiry is how long one pull request of the consumer stays open.
+const pullExpiry = 5 * time.Second
+
 // limits are read from the consumer when Run starts.
 type limits struct {
 	maxDeliver int           // 0: unlimited
@@ -112,6 +115,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		p.Go(func() { r.process(hctx, m, lim) }) // blocks while all workers are busy
 	},
 		jetstream.PullMaxMessages(r.cfg.Concurrency),
+		// The callback blocks while every worker is busy; a pull request
+		// the client then loses track of stalled a stage for the default
+		// 30 s expiry (measured: 27-30 s pauses in a 2,000-document crawl).
+		// A short expiry bounds such a pause.
+		jetstream.PullExpiry(pullExpiry),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			r.log.Warn("consume", "durable", r.cfg.Durable, "error", err)
 		}),

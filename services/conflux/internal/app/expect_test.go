@@ -123,7 +123,7 @@ func expected(tn *confluencesim.Tenant, includeArchived bool) map[string]want {
 
 // checkSink compares the file sink with the tenant field by field, and
 // every document's ACL with the brute-force reference evaluator.
-func checkSink(t *testing.T, h *harness, tn *confluencesim.Tenant) {
+func checkSink(t testing.TB, h *harness, tn *confluencesim.Tenant) {
 	t.Helper()
 	docs := h.documents()
 	groups := h.groups()

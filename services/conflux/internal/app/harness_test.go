@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -21,7 +23,7 @@ import (
 // harness is one conflux process (every stage, embedded NATS) crawling one
 // simulated tenant into a file sink.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	logs *syncBuffer // every log line of the run, for secret scans
 	sim  *confluencesim.Server
 	cfg  config.Config
@@ -64,7 +66,7 @@ func (b *syncBuffer) String() string {
 
 // start launches the simulator on tenant and conflux on an embedded NATS
 // server; edit adjusts the configuration.
-func start(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config)) *harness {
+func start(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config)) *harness {
 	return startWith(t, tenant, simOpts, func(c *config.Config, _ *confluencesim.Server) {
 		if edit != nil {
 			edit(c)
@@ -91,7 +93,7 @@ func realistic(o confluencesim.Options) confluencesim.Options {
 }
 
 // startWith is start with a configuration that depends on the simulator.
-func startWith(t *testing.T, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config, *confluencesim.Server)) *harness {
+func startWith(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config, *confluencesim.Server)) *harness {
 	t.Helper()
 	simOpts = realistic(simOpts)
 	sim, err := confluencesim.Start(tenant, simOpts)
@@ -152,7 +154,14 @@ func (h *harness) crawl(kind proto.CrawlKind, force bool) proto.CrawlFinished {
 	if err != nil {
 		h.t.Fatalf("request crawl: %v", err)
 	}
-	res, err := h.app.Wait(ctx, id, nil, nil)
+	var show func(progress.Status)
+	if os.Getenv("CONFLUX_TEST_PROGRESS") != "" {
+		show = func(st progress.Status) {
+			t := progress.Sum(st.Spaces)
+			fmt.Fprintf(os.Stderr, "%s %s listed %d written %d dropped %d failed %d\n", time.Now().Format("15:04:05.0"), id, t.Listed, t.Written, t.Dropped, t.Failed)
+		}
+	}
+	res, err := h.app.Wait(ctx, id, nil, show)
 	if err != nil {
 		h.t.Fatalf("wait for crawl %s: %v", id, err)
 	}
