@@ -14,6 +14,7 @@ type writer struct {
 	space   bool   // a space is owed before the next text
 	brk     bool   // a line break is owed
 	prefix  string // list marker owed at the start of the next line
+	lead    string // a panel's label owed before the next text ("Info:")
 	tabs    int    // table cell separators owed
 	soft    int    // > 0 inside a table cell: breaks become spaces
 	content int    // visible bytes written so far
@@ -51,12 +52,29 @@ func (w *writer) flush() {
 		}
 		w.space = false
 	}
+	if w.lead != "" {
+		if w.space && !atStart && w.b[len(w.b)-1] != '\t' {
+			w.b = append(w.b, ' ')
+		}
+		w.b = append(w.b, w.lead...)
+		w.b = append(w.b, ' ')
+		w.lead, w.space = "", false
+		return
+	}
 	if w.space {
 		if !atStart && w.b[len(w.b)-1] != '\t' {
 			w.b = append(w.b, ' ')
 		}
 		w.space = false
 	}
+}
+
+// leadLine writes an owed label on a line of its own.
+func (w *writer) leadLine() {
+	lead := w.lead
+	w.lead = ""
+	w.text(lead)
+	w.block()
 }
 
 // text writes s with whitespace collapsed to single spaces.
@@ -81,8 +99,13 @@ func (w *writer) text(s string) {
 	}
 }
 
-// verbatim writes s keeping its spaces and line breaks (code, <pre>).
+// verbatim writes s keeping its spaces and line breaks (code, <pre>);
+// inside a table cell, where there are no lines, it writes s as text.
 func (w *writer) verbatim(s string) {
+	if w.soft > 0 {
+		w.text(s)
+		return
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	flushed := false
 	for len(s) > 0 {
