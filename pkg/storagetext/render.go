@@ -125,17 +125,10 @@ func (c *converter) close(f frame) {
 	}
 }
 
-// setMarker owes a list marker at the start of the next line, indented two
-// spaces per enclosing list. Inside a table cell there are no lines, so
-// there is no marker. A panel's label owed is written first, on its own line.
+// setMarker owes a list marker at the start of the next line (see
+// writer.setMarker).
 func (c *converter) setMarker(marker string) {
-	if c.w.soft > 0 {
-		return
-	}
-	if c.w.lead != "" { // a panel's label before a list stands on its own line
-		c.w.leadLine()
-	}
-	c.w.prefix = strings.Repeat("  ", max(c.listDepth-1, 0)) + marker
+	c.w.setMarker(c.listDepth, marker)
 }
 
 // itemMarker is "- " in a bulleted list and "N. " in an ordered one.

@@ -20,6 +20,13 @@
 // macros the included page's text, both only when the caller supplies them
 // through Options (TextWith); nothing is fetched.
 //
+// ADFText applies the same rules to a body in Atlassian Document Format
+// (atlas_doc_format JSON): paragraphs, headings, lists, task and decision
+// lists, tables, code blocks, panels (labelled also "Error:", "Success:"),
+// expands, mentions, status lozenges, smart-link cards (their address),
+// dates, and extension nodes, which are macros and keep what macros keep.
+// Emoji, media and placeholders are dropped there as here.
+//
 // What is dropped: all markup; the parameters of every other macro, among
 // them those known to carry only presentation (toc, children, pagetree,
 // recently-updated, contentbylabel, anchor, column, section, space-details,

@@ -69,6 +69,20 @@ func (w *writer) flush() {
 	}
 }
 
+// setMarker owes a list marker at the start of the next line, indented two
+// spaces per enclosing list beyond the first. Inside a table cell there are
+// no lines, so there is no marker. A panel's label owed is written first,
+// on its own line.
+func (w *writer) setMarker(listDepth int, marker string) {
+	if w.soft > 0 {
+		return
+	}
+	if w.lead != "" {
+		w.leadLine()
+	}
+	w.prefix = strings.Repeat("  ", max(listDepth-1, 0)) + marker
+}
+
 // leadLine writes an owed label on a line of its own.
 func (w *writer) leadLine() {
 	lead := w.lead
