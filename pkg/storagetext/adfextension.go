@@ -10,7 +10,7 @@ import "strings"
 func (c *adfConverter) extension(n *adfNode, depth int) {
 	spec := lookupMacro(n.str("extensionKey"))
 	if spec.isInline() {
-		c.w.space = true
+		c.w.wordBreak()
 	} else {
 		c.w.block()
 	}
@@ -25,7 +25,7 @@ func (c *adfConverter) extension(n *adfNode, depth int) {
 		c.w.lead = ""
 	}
 	if spec.isInline() {
-		c.w.space = true
+		c.w.wordBreak()
 	} else {
 		c.w.block()
 	}

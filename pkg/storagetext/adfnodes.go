@@ -84,9 +84,9 @@ func (c *adfConverter) inlineText(s string) {
 	if strings.TrimSpace(s) == "" {
 		return
 	}
-	c.w.space = true
+	c.w.wordBreak()
 	c.w.text(s)
-	c.w.space = true
+	c.w.wordBreak()
 }
 
 // list renders a bulleted, ordered, task or decision list, one item a line.

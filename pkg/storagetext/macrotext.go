@@ -13,7 +13,7 @@ func (c *converter) openMacro(f frame, z *html.Tokenizer, hasAttr bool) frame {
 	f.spec = lookupMacro(name)
 	f.code = htmlMacros[strings.ToLower(name)]
 	if f.spec.isInline() {
-		c.w.space = true
+		c.w.wordBreak()
 	} else {
 		c.w.block()
 	}
@@ -37,7 +37,7 @@ func (c *converter) closeMacro(f frame) {
 		c.ref = pageRef{}
 	}
 	if f.spec.isInline() {
-		c.w.space = true
+		c.w.wordBreak()
 	} else {
 		c.w.block()
 	}
@@ -76,9 +76,9 @@ func (c *converter) closeParam(f frame) {
 			c.ref = parsePageRef(v)
 		}
 	case m.spec.isInline():
-		c.w.space = true
+		c.w.wordBreak()
 		c.w.text(v)
-		c.w.space = true
+		c.w.wordBreak()
 	default:
 		c.w.block()
 		c.w.text(v)

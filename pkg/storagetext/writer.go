@@ -15,6 +15,7 @@ type writer struct {
 	brk     bool   // a line break is owed
 	prefix  string // list marker owed at the start of the next line
 	lead    string // a panel's label owed before the next text ("Info:")
+	sep     bool   // a space is owed if the next text would join a word
 	tabs    int    // table cell separators owed
 	soft    int    // > 0 inside a table cell: breaks become spaces
 	content int    // visible bytes written so far
@@ -83,6 +84,21 @@ func (w *writer) setMarker(listDepth int, marker string) {
 	w.prefix = strings.Repeat("  ", max(listDepth-1, 0)) + marker
 }
 
+// wordBreak keeps the text before and after apart where they would
+// otherwise join into one word: around an inline macro's text ("OPS-1"),
+// a space between letters or digits, none before punctuation.
+func (w *writer) wordBreak() { w.sep = true }
+
+// joinsWord reports whether r written next would join the last written
+// character into one word.
+func (w *writer) joinsWord(r rune) bool {
+	last, _ := utf8.DecodeLastRune(w.b)
+	return len(w.b) > 0 && isWordRune(last) && isWordRune(r)
+}
+
+// isWordRune reports letters and digits.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
 // leadLine writes an owed label on a line of its own.
 func (w *writer) leadLine() {
 	lead := w.lead
@@ -106,6 +122,10 @@ func (w *writer) text(s string) {
 			}
 		case dropped(r):
 		default:
+			if w.sep {
+				w.space = w.space || w.joinsWord(r)
+				w.sep = false
+			}
 			w.flush()
 			w.b = utf8.AppendRune(w.b, r)
 			w.content += n
