@@ -45,6 +45,10 @@ func TestADFText(t *testing.T) {
 				`{"type":"tableRow","content":[{"type":"tableHeader","attrs":{},"content":[` + adfPara(adfText("Key")) + `]},{"type":"tableHeader","attrs":{},"content":[` + adfPara(adfText("Value")) + `]}]},` +
 				`{"type":"tableRow","content":[{"type":"tableCell","attrs":{},"content":[` + adfPara(adfText("Owner")) + `]},{"type":"tableCell","attrs":{},"content":[` + adfPara(adfText("a")) + `,` + adfPara(adfText("b")) + `]}]}]}`),
 			"Key\tValue\nOwner\ta b"},
+		{"empty last cell leaves no tab on the next row",
+			adfDoc(`{"type":"table","content":[{"type":"tableRow","content":[{"type":"tableHeader","content":[` + adfPara(adfText("Reviewer")) + `]},{"type":"tableCell","content":[]}]},` +
+				`{"type":"tableRow","content":[{"type":"tableHeader","content":[` + adfPara(adfText("Team")) + `]},{"type":"tableCell","content":[` + adfPara(adfText("Ledger")) + `]}]}]}`),
+			"Reviewer\nTeam\tLedger"},
 		{"code block verbatim",
 			adfDoc(adfPara(adfText("run:")), `{"type":"codeBlock","attrs":{"language":"bash"},"content":[{"type":"text","text":"\n\nmake deploy \\\n  ENV=prod\n\n"}]}`, adfPara(adfText("done"))),
 			"run:\nmake deploy \\\n  ENV=prod\ndone"},

@@ -1,6 +1,10 @@
 package storagetext
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // extension renders an ADF extension node, which is how ADF holds a
 // Confluence macro: attrs.extensionKey is the macro's name and
@@ -60,9 +64,9 @@ func (c *adfConverter) extensionParams(n *adfNode, spec *macroSpec) {
 func macroParam(macroParams map[string]any, name string) string {
 	p, ok := macroParams[name]
 	if !ok {
-		for k, v := range macroParams {
+		for _, k := range slices.Sorted(maps.Keys(macroParams)) { // sorted: the same choice every time
 			if strings.EqualFold(k, name) {
-				p = v
+				p = macroParams[k]
 				break
 			}
 		}

@@ -141,6 +141,7 @@ func (c *adfConverter) table(n *adfNode, depth int) {
 			continue
 		}
 		c.w.block()
+		c.w.tabs = 0 // the separators an empty last cell owed end with its row
 		for j := range row.Content {
 			if j > 0 {
 				c.w.tabs++

@@ -138,6 +138,9 @@ func TestPagePropertiesMacro(t *testing.T) {
 deploy]]></ac:plain-text-body></ac:structured-macro></td></tr>` +
 				`</tbody></table></ac:rich-text-body></ac:structured-macro>`,
 			"Owner\tAda Lovelace\nStatus\tIN PROGRESS\nEpic\tOPS-7\nDue\t2024-06-30\nGoals\tfast safe second line\nCommand\tmake deploy"},
+		{"empty value leaves no tab on the next row",
+			`<ac:structured-macro ac:name="details"><ac:rich-text-body><table><tr><th>Reviewer</th><td><p><ac:link><ri:user ri:account-id="557058:nobody"/></ac:link></p></td></tr><tr><th>Team</th><td>Ledger</td></tr></table></ac:rich-text-body></ac:structured-macro>`,
+			"Reviewer\nTeam\tLedger"},
 		{"hidden properties still text",
 			`<ac:structured-macro ac:name="details"><ac:parameter ac:name="hidden">true</ac:parameter><ac:rich-text-body><table><tr><th>Team</th><td>Ledger</td></tr></table></ac:rich-text-body></ac:structured-macro>`,
 			"Team\tLedger"},

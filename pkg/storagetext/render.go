@@ -16,6 +16,7 @@ func (c *converter) open(f frame, z *html.Tokenizer, hasAttr bool) frame {
 			if t := c.innermost(table); t != nil {
 				t.cells = 0
 			}
+			c.w.tabs = 0 // the separators an empty last cell owed end with its row
 		}
 	case skip:
 		c.skip++
