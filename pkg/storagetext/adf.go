@@ -31,7 +31,10 @@ type adfNode struct {
 // it in body.atlas_doc_format.value) to plain text with the rules of
 // TextWith: the same layout of blocks, lists, tables and code, the same
 // macro parameters kept (ADF extension nodes are macros), mentions named by
-// o.UserName and includes supplied by o.Include. It never panics.
+// o.UserName and includes supplied by o.Include. A mention's own
+// attrs.text, a copy of the name that may be stale, is not used, so that a
+// mention reads the same in both formats. An include extension's default
+// parameter is read as "SPACE:Title" or "Title". It never panics.
 //
 // Empty or blank input gives "". Input that is not a JSON object returns
 // an error wrapping ErrNotADF; input over MaxADFBytes one wrapping
@@ -41,7 +44,7 @@ func ADFText(adf string, o Options) (string, error) {
 	if len(adf) > MaxADFBytes {
 		return "", fmt.Errorf("adf text: %w: %d bytes, at most %d", ErrTooLarge, len(adf), MaxADFBytes)
 	}
-	trimmed := strings.TrimSpace(adf)
+	trimmed := strings.Trim(adf, " \t\r\n") // JSON white space only
 	if trimmed == "" {
 		return "", nil
 	}
