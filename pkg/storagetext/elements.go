@@ -17,10 +17,12 @@ const (
 	lineBreak               // br (void)
 	rule                    // hr (void)
 	macro                   // ac:structured-macro, ac:macro: reads ac:name
+	param                   // ac:parameter, ac:default-parameter: kept as text when the macro's spec says so
 	plainBody               // ac:plain-text-body: verbatim (code), or HTML for the html macro
 	richBody                // ac:rich-text-body
 	link                    // ac:link: body, else the target's title or file name
 	resource                // ri:page, ri:attachment …: a link target
+	user                    // ri:user: a mention, named by Options.UserName
 	timeElem                // time: its datetime when it has no text
 	task                    // ac:task
 	taskStatus              // ac:task-status: "complete" or "incomplete", captured
@@ -45,8 +47,8 @@ var elements = func() map[string]element {
 		"dl", "dt", "dd", "caption", "thead", "tbody", "tfoot", "colgroup",
 		"ac:layout", "ac:layout-section", "ac:layout-cell", "ac:caption", "ac:adf-extension", "ac:adf-node",
 		"ac:adf-content")
-	add(skip, "ac:parameter", "ac:default-parameter", "ac:placeholder", "ac:task-id", "ac:task-uuid",
-		"ac:emoticon", "ac:adf-attribute", "ac:adf-fallback", "ri:user", "script", "style", "head", "title",
+	add(skip, "ac:placeholder", "ac:task-id", "ac:task-uuid",
+		"ac:emoticon", "ac:adf-attribute", "ac:adf-fallback", "script", "style", "head", "title",
 		"template", "noscript", "iframe", "noembed", "noframes", "object", "svg", "math")
 	add(list, "ul", "ac:task-list")
 	add(orderedList, "ol")
@@ -58,6 +60,8 @@ var elements = func() map[string]element {
 	add(lineBreak, "br")
 	add(rule, "hr")
 	add(macro, "ac:structured-macro", "ac:macro")
+	add(param, "ac:parameter", "ac:default-parameter")
+	add(user, "ri:user")
 	add(plainBody, "ac:plain-text-body")
 	add(richBody, "ac:rich-text-body")
 	add(link, "ac:link")

@@ -16,6 +16,7 @@ func (c *converter) open(f frame, z *html.Tokenizer, hasAttr bool) frame {
 			if t := c.innermost(table); t != nil {
 				t.cells = 0
 			}
+			c.w.tabs = 0 // the separators an empty last cell owed end with its row
 		}
 	case skip:
 		c.skip++
@@ -46,8 +47,9 @@ func (c *converter) open(f frame, z *html.Tokenizer, hasAttr bool) frame {
 	case lineBreak:
 		c.w.lineBreak()
 	case macro:
-		c.w.block()
-		f.code = htmlMacros[strings.ToLower(attr(z, hasAttr, "ac:name"))]
+		f = c.openMacro(f, z, hasAttr)
+	case param:
+		f = c.openParam(f, z, hasAttr)
 	case plainBody:
 		c.w.block()
 		if m := c.innermost(macro); m != nil && m.code && c.capture == nil {
@@ -59,11 +61,9 @@ func (c *converter) open(f frame, z *html.Tokenizer, hasAttr bool) frame {
 	case link:
 		f.fallback, f.weak = attr(z, hasAttr, "ac:anchor"), true
 	case resource:
-		if l := c.innermost(link); l != nil && (l.fallback == "" || l.weak) {
-			if v := attr(z, hasAttr, resourceAttr[f.el.name]); v != "" {
-				l.fallback, l.weak = v, false
-			}
-		}
+		c.openResource(f, z, hasAttr)
+	case user:
+		c.openUser(z, hasAttr)
 	case timeElem:
 		f.fallback = attr(z, hasAttr, "datetime")
 	case taskStatus:
@@ -84,8 +84,12 @@ func (c *converter) open(f frame, z *html.Tokenizer, hasAttr bool) frame {
 // close renders the end of an element.
 func (c *converter) close(f frame) {
 	switch f.el.kind {
-	case block, table, row, rule, richBody, task, macro:
+	case block, table, row, rule, richBody, task:
 		c.w.block()
+	case macro:
+		c.closeMacro(f)
+	case param:
+		c.closeParam(f)
 	case skip:
 		c.skip--
 	case list, orderedList:
@@ -122,14 +126,10 @@ func (c *converter) close(f frame) {
 	}
 }
 
-// setMarker owes a list marker at the start of the next line, indented two
-// spaces per enclosing list. Inside a table cell there are no lines, so
-// there is no marker.
+// setMarker owes a list marker at the start of the next line (see
+// writer.setMarker).
 func (c *converter) setMarker(marker string) {
-	if c.w.soft > 0 {
-		return
-	}
-	c.w.prefix = strings.Repeat("  ", max(c.listDepth-1, 0)) + marker
+	c.w.setMarker(c.listDepth, marker)
 }
 
 // itemMarker is "- " in a bulleted list and "N. " in an ordered one.
@@ -175,7 +175,7 @@ func (c *converter) writeHTML(body string) {
 	if c.nesting >= maxHTMLNesting {
 		c.w.text(body)
 	} else {
-		inner := converter{}
+		inner := converter{o: c.o}
 		inner.run(body, c.nesting+1)
 		c.w.verbatim(inner.w.String())
 	}

@@ -5,14 +5,34 @@
 // What is kept: headings, paragraphs and other blocks each on their own
 // line; list items one a line with "- " (or "1. " in ordered lists, "- [ ] "
 // and "- [x] " in task lists) indented two spaces a level; table rows one a
-// line with cells separated by tabs; code and noformat macro bodies
-// verbatim; link texts, and for a link without text the title of the page
-// or blog post, the attachment's file name, the space key or the URL it
-// points to; the bodies of macros (info, note, expand, panel …); the date
-// of a <time> element. What is dropped: all markup, macro parameters,
-// emoticons, user mentions (the storage format holds only an account id),
-// images, placeholders, scripts and styles. White space is collapsed,
-// no-break spaces included.
+// line with cells separated by tabs, so that the keys and values of a page
+// properties (details) table stay paired; code and noformat macro bodies
+// verbatim (in a table cell, on the row); link texts, and for a link
+// without text the title of the page or blog post, the attachment's file
+// name, the space key, the URL or the anchor it points to; the date of a
+// <time> element; the bodies of all macros. Of macro parameters only those
+// that are text: a Jira issue key and a Jira table's JQL, a status
+// lozenge's title (both in their line), the title of an expand, panel,
+// info, note, warning or tip macro (on its own line), and the attachment a
+// view-file macro shows. The info, note, warning and tip panels keep a
+// label ("Info:", "Note:", "Warning:", "Tip:") in front of their text.
+// Mentions become the user's display name and include and excerpt-include
+// macros the included page's text, both only when the caller supplies them
+// through Options (TextWith); nothing is fetched.
+//
+// ADFText applies the same rules to a body in Atlassian Document Format
+// (atlas_doc_format JSON): paragraphs, headings, lists, task and decision
+// lists, tables, code blocks, panels (labelled also "Error:", "Success:"),
+// expands, mentions, status lozenges, smart-link cards (their address),
+// dates, and extension nodes, which are macros and keep what macros keep.
+// Emoji, media and placeholders are dropped there as here.
+//
+// What is dropped: all markup; the parameters of every other macro, among
+// them those known to carry only presentation (toc, children, pagetree,
+// recently-updated, contentbylabel, anchor, column, section, space-details,
+// gallery, attachments …); mentions whose name is not supplied (an account
+// id is never written); emoticons, images, placeholders, scripts and
+// styles. White space is collapsed, no-break spaces included.
 //
 // The input is tokenized with golang.org/x/net/html, a maintained HTML5
 // tokenizer, and walked with a small stack of open elements instead of
@@ -51,15 +71,21 @@ const maxHTMLNesting = 3
 // input's bytes are invalid UTF-8 or control characters: that is binary
 // data, not a page, and its "text" would be noise. Anything less is
 // repaired (invalid bytes become U+FFFD, control characters are dropped)
-// and converted. Empty input gives "".
+// and converted. Empty input gives "". Text is TextWith with the zero
+// Options: mentions and include macros are left out.
 func Text(storage string) (string, error) {
+	return convert(storage, Options{})
+}
+
+// convert is Text and TextWith.
+func convert(storage string, o Options) (string, error) {
 	if bad := binaryBytes(storage); bad*10 >= len(storage)*3 && len(storage) > 0 {
 		return "", fmt.Errorf("storage text: %w: %d of %d bytes are invalid UTF-8 or control characters", ErrNotText, bad, len(storage))
 	}
 	if !utf8.ValidString(storage) {
 		storage = strings.ToValidUTF8(storage, "\uFFFD")
 	}
-	c := converter{}
+	c := converter{o: o}
 	c.run(storage, 0)
 	return c.w.String(), nil
 }
@@ -81,14 +107,16 @@ func binaryBytes(s string) int {
 // frame is an open element.
 type frame struct {
 	el       element
-	mark     int    // w.content when the element opened (link, time: was text written?)
-	pos      int    // len(w.b) when a verbatim element opened
-	fallback string // text for a link or time element that wrote none
-	weak     bool   // the fallback is a link's anchor, which a ri: target replaces
-	ordinal  int    // ordered lists: the next number
-	cells    int    // tables: the cells seen in the current row
-	code     bool   // macros: the plain-text body is HTML; bodies, task status: capturing
-	status   string // ac:task: the captured ac:task-status
+	mark     int        // w.content when the element opened (link, time: was text written?)
+	pos      int        // len(w.b) when a verbatim element opened
+	fallback string     // text for a link or time element that wrote none
+	weak     bool       // the fallback is a link's anchor, which a ri: target replaces
+	ordinal  int        // ordered lists: the next number
+	cells    int        // tables: the cells seen in the current row
+	code     bool       // macros: the plain-text body is HTML; bodies, task status: capturing
+	status   string     // ac:task: the captured ac:task-status
+	spec     *macroSpec // macros: what of the macro is text; nil for a macro not in macroSpecs
+	param    string     // ac:parameter: its ac:name
 }
 
 type converter struct {
@@ -100,6 +128,8 @@ type converter struct {
 	fresh     bool             // nothing written yet in the current verbatim element
 	capture   *strings.Builder // non-nil: text goes here (task status, html macro body)
 	nesting   int              // depth of html macros
+	o         Options          // user names and included pages
+	ref       pageRef          // the page named by the open include macro
 }
 
 func (c *converter) run(s string, nesting int) {
@@ -202,6 +232,21 @@ func isRawTextTag(name []byte) bool {
 		return true
 	}
 	return false
+}
+
+// attr2 returns the values of attributes key1 and key2 of the current tag.
+func attr2(z *html.Tokenizer, hasAttr bool, key1, key2 string) (v1, v2 string) {
+	for more := hasAttr; more; {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case key1:
+			v1 = string(v)
+		case key2:
+			v2 = string(v)
+		}
+	}
+	return v1, v2
 }
 
 // attr returns the value of attribute key of the current tag.

@@ -14,6 +14,8 @@ type writer struct {
 	space   bool   // a space is owed before the next text
 	brk     bool   // a line break is owed
 	prefix  string // list marker owed at the start of the next line
+	lead    string // a panel's label owed before the next text ("Info:")
+	sep     bool   // a space is owed if the next text would join a word
 	tabs    int    // table cell separators owed
 	soft    int    // > 0 inside a table cell: breaks become spaces
 	content int    // visible bytes written so far
@@ -51,12 +53,58 @@ func (w *writer) flush() {
 		}
 		w.space = false
 	}
+	if w.lead != "" {
+		if w.space && !atStart && w.b[len(w.b)-1] != '\t' {
+			w.b = append(w.b, ' ')
+		}
+		w.b = append(w.b, w.lead...)
+		w.b = append(w.b, ' ')
+		w.lead, w.space = "", false
+		return
+	}
 	if w.space {
 		if !atStart && w.b[len(w.b)-1] != '\t' {
 			w.b = append(w.b, ' ')
 		}
 		w.space = false
 	}
+}
+
+// setMarker owes a list marker at the start of the next line, indented two
+// spaces per enclosing list beyond the first. Inside a table cell there are
+// no lines, so there is no marker. A panel's label owed is written first,
+// on its own line.
+func (w *writer) setMarker(listDepth int, marker string) {
+	if w.soft > 0 {
+		return
+	}
+	if w.lead != "" {
+		w.leadLine()
+	}
+	w.prefix = strings.Repeat("  ", max(listDepth-1, 0)) + marker
+}
+
+// wordBreak keeps the text before and after apart where they would
+// otherwise join into one word: around an inline macro's text ("OPS-1"),
+// a space between letters or digits, none before punctuation.
+func (w *writer) wordBreak() { w.sep = true }
+
+// joinsWord reports whether r written next would join the last written
+// character into one word.
+func (w *writer) joinsWord(r rune) bool {
+	last, _ := utf8.DecodeLastRune(w.b)
+	return len(w.b) > 0 && isWordRune(last) && isWordRune(r)
+}
+
+// isWordRune reports letters and digits.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// leadLine writes an owed label on a line of its own.
+func (w *writer) leadLine() {
+	lead := w.lead
+	w.lead = ""
+	w.text(lead)
+	w.block()
 }
 
 // text writes s with whitespace collapsed to single spaces.
@@ -74,6 +122,10 @@ func (w *writer) text(s string) {
 			}
 		case dropped(r):
 		default:
+			if w.sep {
+				w.space = w.space || w.joinsWord(r)
+				w.sep = false
+			}
 			w.flush()
 			w.b = utf8.AppendRune(w.b, r)
 			w.content += n
@@ -81,8 +133,13 @@ func (w *writer) text(s string) {
 	}
 }
 
-// verbatim writes s keeping its spaces and line breaks (code, <pre>).
+// verbatim writes s keeping its spaces and line breaks (code, <pre>);
+// inside a table cell, where there are no lines, it writes s as text.
 func (w *writer) verbatim(s string) {
+	if w.soft > 0 {
+		w.text(s)
+		return
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	flushed := false
 	for len(s) > 0 {
