@@ -18,6 +18,10 @@ type Config struct {
 	// UsersCSV is the path of the admin "Export users" CSV, loaded at start
 	// to know emails that the API hides. Optional; default "".
 	UsersCSV string `yaml:"users_csv"`
+	// UsersCSVMaxBadRows is how many bad rows of the users CSV are skipped
+	// (and reported); one more fails the import, since a file that bad is
+	// not an export. 0 means the default. Default 100.
+	UsersCSVMaxBadRows int `yaml:"users_csv_max_bad_rows"`
 	// Content selects what content is crawled.
 	Content Content `yaml:"content"`
 	// NATS says where the message bus is.
@@ -141,6 +145,16 @@ type Sink struct {
 	// MaxDeleteShare is the largest share (0 to 1) of a space's documents
 	// that one full crawl may delete unless forced. Default 0.5.
 	MaxDeleteShare float64 `yaml:"max_delete_share"`
+	// FileMode is the permission mode of the files the files sink writes
+	// (documents, attachments, groups), an octal string, applied exactly
+	// whatever the umask. It must give the owner read and write.
+	// Default "0600".
+	FileMode Mode `yaml:"file_mode"`
+	// DirMode is the permission mode of the directories the files sink
+	// creates, an octal string, applied exactly whatever the umask; an
+	// existing directory keeps its mode. It must give the owner read,
+	// write and search. Default "0700".
+	DirMode Mode `yaml:"dir_mode"`
 }
 
 // Crawl is the crawl schedule under "conflux run" and the fetch concurrency.
@@ -181,6 +195,10 @@ const (
 	DefaultAPIURL   = "https://api.atlassian.com"
 )
 
+// DefaultUsersCSVMaxBadRows is the default of users_csv_max_bad_rows, the
+// same as userscsv.DefaultMaxBadRows.
+const DefaultUsersCSVMaxBadRows = 100
+
 // Default returns the configuration with every default set. It is the one
 // place where defaults live. Site and the credentials have no default.
 func Default() Config {
@@ -193,9 +211,10 @@ func Default() Config {
 				APIURL:   DefaultAPIURL,
 			},
 		},
-		Content: Content{Attachments: Attachments{MaxSize: 100 * MB}},
-		NATS:    NATS{DataDir: "./data", Replicas: 1},
-		Sink:    Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5},
+		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
+		NATS:               NATS{DataDir: "./data", Replicas: 1},
+		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
+		Sink:               Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5, FileMode: 0o600, DirMode: 0o700},
 		Crawl: Crawl{
 			IncrementalEvery: Duration(15 * time.Minute),
 			FullEvery:        Duration(24 * time.Hour),

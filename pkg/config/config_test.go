@@ -47,7 +47,8 @@ func TestParseMinimalGetsDefaults(t *testing.T) {
 		d.Crawl.PermissionsEvery.Std() != time.Hour || d.Crawl.Concurrency != 4 ||
 		d.Auth.OAuth2.AuthURL != "https://auth.atlassian.com/authorize" ||
 		d.Auth.OAuth2.TokenURL != "https://auth.atlassian.com/oauth/token" ||
-		d.Auth.OAuth2.APIURL != "https://api.atlassian.com" || d.Log.Format != "auto" || d.Log.Level != "info" {
+		d.Auth.OAuth2.APIURL != "https://api.atlassian.com" || d.Log.Format != "auto" || d.Log.Level != "info" ||
+		d.UsersCSVMaxBadRows != 100 || d.Sink.FileMode != 0o600 || d.Sink.DirMode != 0o700 {
 		t.Fatalf("defaults drifted: %+v", d)
 	}
 }
@@ -104,6 +105,18 @@ func TestFileErrors(t *testing.T) {
 			[]string{"conflux.yaml:6: spaces.include: want a list of strings"}},
 		{"bad size", minimal + "content:\n  attachments:\n    max_size: 10XB\n",
 			[]string{`conflux.yaml:7: content.attachments.max_size: "10XB" is not a size like 100MB, 1GiB or 0`}},
+		{"mode not octal", minimal + "sink:\n  file_mode: 0644x\n",
+			[]string{`conflux.yaml:6: sink.file_mode: "0644x" is not an octal permission mode like 0600 or 0700`}},
+		{"mode decimal", minimal + "sink:\n  dir_mode: 448\n",
+			[]string{`conflux.yaml:6: sink.dir_mode: "448" is not an octal permission mode`}},
+		{"mode with special bits", minimal + "sink:\n  dir_mode: \"1777\"\n",
+			[]string{`conflux.yaml:6: sink.dir_mode: "1777" is not an octal permission mode`}},
+		{"mode as a list", minimal + "sink:\n  file_mode: [6, 0, 0]\n",
+			[]string{`conflux.yaml:6: sink.file_mode: want an octal permission mode like "0600"`}},
+		{"null mode", minimal + "sink:\n  file_mode:\n",
+			[]string{"conflux.yaml:6: sink.file_mode: no value; remove the key to keep the default 0600"}},
+		{"max bad rows not a number", minimal + "users_csv_max_bad_rows: lots\n",
+			[]string{`conflux.yaml:5: users_csv_max_bad_rows: "lots" is not a whole number`}},
 		{"bad duration", minimal + "crawl:\n  full_every: 1 day\n",
 			[]string{`conflux.yaml:6: crawl.full_every: "1 day" is not a duration like 15m, 1h30m or 7d`}},
 		{"bare number duration", minimal + "crawl:\n  full_every: 900\n",
@@ -198,6 +211,12 @@ func TestValidateErrors(t *testing.T) {
 			"conflux.yaml:6: crawl.incremental_every: 0s is not positive"},
 		{"concurrency 0", "crawl:\n  concurrency: 0\n", nil,
 			"conflux.yaml:6: crawl.concurrency: 0 is not in 1..256"},
+		{"negative max bad rows", "users_csv_max_bad_rows: -1\n", nil,
+			"conflux.yaml:5: users_csv_max_bad_rows: -1 is negative; 0 means the default 100"},
+		{"file mode without owner write", "sink:\n  file_mode: \"0444\"\n", nil,
+			"conflux.yaml:6: sink.file_mode: 0444 does not give the owner read and write (0600)"},
+		{"dir mode without owner search", "", map[string]string{"CONFLUX_SINK_DIR_MODE": "0600"},
+			"CONFLUX_SINK_DIR_MODE: sink.dir_mode: 0600 does not give the owner read, write and search (0700)"},
 		{"log level", "log:\n  level: verbose\n", nil,
 			`conflux.yaml:6: log.level: "verbose" is not one of debug, info, warn, error`},
 		{"log format", "", map[string]string{"CONFLUX_LOG_FORMAT": "xml"},
@@ -311,6 +330,9 @@ func TestOverrides(t *testing.T) {
 		"CONFLUX_SINK_MAX_DELETE_SHARE":        "0.25",
 		"CONFLUX_NATS_TLS_CA":                  "/etc/ca.pem",
 		"CONFLUX_USERS_CSV":                    "/data/users.csv",
+		"CONFLUX_USERS_CSV_MAX_BAD_ROWS":       "7",
+		"CONFLUX_SINK_FILE_MODE":               "0o640",
+		"CONFLUX_SINK_DIR_MODE":                "750",
 		"UNSET_IN_FILE_BUT_OVERRIDDEN":         "",
 	}
 	// The file's unset ${VAR} for an overridden key is not an error.
@@ -322,7 +344,8 @@ func TestOverrides(t *testing.T) {
 	if c.Auth.APIToken.Reveal() != "from-env" || c.NATS.URL != "nats://h1:4222,nats://h2:4222" ||
 		!reflect.DeepEqual(c.Spaces.Include, []string{"ENG", "OPS"}) || c.Content.Attachments.MaxSize != GiB ||
 		!c.Content.IncludeArchived || c.NATS.Replicas != 3 || c.Crawl.IncrementalEvery.Std() != 5*time.Minute ||
-		c.Sink.MaxDeleteShare != 0.25 || c.NATS.TLS.CA != "/etc/ca.pem" || c.UsersCSV != "/data/users.csv" {
+		c.Sink.MaxDeleteShare != 0.25 || c.NATS.TLS.CA != "/etc/ca.pem" || c.UsersCSV != "/data/users.csv" ||
+		c.UsersCSVMaxBadRows != 7 || c.Sink.FileMode != 0o640 || c.Sink.DirMode != 0o750 {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 	for name, want := range map[string]string{
@@ -330,6 +353,7 @@ func TestOverrides(t *testing.T) {
 		"CONFLUX_CONTENT_ATTACHMENTS_MAX_SIZE": `CONFLUX_CONTENT_ATTACHMENTS_MAX_SIZE: content.attachments.max_size: "many" is not a size`,
 		"CONFLUX_CRAWL_FULL_EVERY":             `CONFLUX_CRAWL_FULL_EVERY: crawl.full_every: "many" is not a duration`,
 		"CONFLUX_CONTENT_INCLUDE_ARCHIVED":     `CONFLUX_CONTENT_INCLUDE_ARCHIVED: content.include_archived: "many" is not true or false`,
+		"CONFLUX_SINK_FILE_MODE":               `CONFLUX_SINK_FILE_MODE: sink.file_mode: "many" is not an octal permission mode`,
 	} {
 		_, err := Parse([]byte(minimal), "c.yaml", envOf(map[string]string{name: "many"}))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -340,7 +364,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 35 {
+	if len(keys) != 38 {
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}
@@ -469,6 +493,35 @@ func TestByteSize(t *testing.T) {
 		if back, _ := ParseByteSize(want); back != in {
 			t.Errorf("round trip %s → %d", want, back)
 		}
+	}
+}
+
+func TestMode(t *testing.T) {
+	cases := []struct {
+		in   string
+		want Mode
+		bad  bool
+	}{
+		{"0600", 0o600, false}, {"600", 0o600, false}, {"0o700", 0o700, false}, {" 0640 ", 0o640, false}, {"0", 0, false},
+		{"0777", 0o777, false}, {"", 0, true}, {"0o", 0, true}, {"0800", 0, true}, {"1000", 0, true}, {"-600", 0, true},
+		{"rw-------", 0, true}, {"0x1ff", 0, true}, {"99999999999", 0, true},
+	}
+	for _, tc := range cases {
+		got, err := ParseMode(tc.in)
+		if (err != nil) != tc.bad || got != tc.want {
+			t.Errorf("ParseMode(%q) = %v, %v", tc.in, got, err)
+		}
+	}
+	// Quoted or not, YAML gives the text as written: 0600 is not 384.
+	for _, y := range []string{"sink:\n  file_mode: 0640\n", "sink:\n  file_mode: \"0640\"\n", "sink:\n  file_mode: '640'\n"} {
+		c, err := Parse([]byte(minimal+y), "c.yaml", nil)
+		if err != nil || c.Sink.FileMode != 0o640 || c.Sink.FileMode.String() != "0640" {
+			t.Errorf("%q: %v, %v", y, c.Sink.FileMode, err)
+		}
+	}
+	out, err := yaml.Marshal(Default().Sink)
+	if err != nil || !strings.Contains(string(out), `file_mode: "0600"`) || !strings.Contains(string(out), `dir_mode: "0700"`) {
+		t.Errorf("marshal: %s %v", out, err)
 	}
 }
 

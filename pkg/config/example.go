@@ -19,6 +19,7 @@ spaces:
   include: []                         # space keys; empty means all
   exclude: []
 users_csv: ./export-users.csv         # the admin "Export users" file, optional
+users_csv_max_bad_rows: 100           # bad rows skipped and reported; one more fails the import; 0: the default
 content:
   include_archived: false
   attachments:
@@ -41,6 +42,8 @@ sink:
   type: files                         # files | postgres | opensearch (only files is built)
   dir: ./out
   max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced
+  file_mode: "0600"                   # octal; files written (documents, attachments, groups), whatever the umask
+  dir_mode: "0700"                    # octal; directories created; existing ones keep their mode
 crawl:                                # the schedule of "conflux run" (without --once)
   incremental_every: 15m
   full_every: 24h

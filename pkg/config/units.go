@@ -163,3 +163,51 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 
 // MarshalYAML writes the duration as String does.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Mode is a file permission mode, written as an octal string: "0600",
+// "600" or "0o600". Only the permission bits (0 to 0777) are allowed.
+type Mode uint32
+
+// ParseMode parses an octal permission mode such as "0600" or "0o700".
+func ParseMode(s string) (Mode, error) {
+	t := strings.TrimSpace(s)
+	digits := strings.TrimPrefix(strings.TrimPrefix(t, "0o"), "0O")
+	n, err := strconv.ParseUint(digits, 8, 32)
+	if digits == "" || err != nil || n > 0o777 {
+		return 0, fmt.Errorf("%q is not an octal permission mode like 0600 or 0700", s)
+	}
+	return Mode(n), nil
+}
+
+// String writes the mode as four octal digits, e.g. "0600".
+func (m Mode) String() string { return fmt.Sprintf("%04o", uint32(m)) }
+
+// UnmarshalYAML reads a mode from a YAML scalar. The text is read as
+// written, so 0600 and "0600" are the same mode.
+func (m *Mode) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New(`want an octal permission mode like "0600"`)
+	}
+	v, err := ParseMode(n.Value)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// UnmarshalText reads a mode such as "0600".
+func (m *Mode) UnmarshalText(text []byte) error {
+	v, err := ParseMode(string(text))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// MarshalText writes the mode as String does.
+func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// MarshalYAML writes the mode as String does.
+func (m Mode) MarshalYAML() (any, error) { return m.String(), nil }

@@ -28,6 +28,9 @@ func (c Config) Validate() error {
 	c.validateSite(v)
 	c.Auth.validate(v)
 	c.Spaces.validate(v)
+	if c.UsersCSVMaxBadRows < 0 {
+		v.add("users_csv_max_bad_rows", "%d is negative; 0 means the default %d", c.UsersCSVMaxBadRows, DefaultUsersCSVMaxBadRows)
+	}
 	if c.Content.Attachments.MaxSize < 0 {
 		v.add("content.attachments.max_size", "%d is negative", c.Content.Attachments.MaxSize)
 	}
@@ -187,6 +190,19 @@ func (s Sink) validate(v *validator) {
 	}
 	if math.IsNaN(s.MaxDeleteShare) || s.MaxDeleteShare < 0 || s.MaxDeleteShare > 1 {
 		v.add("sink.max_delete_share", "%v is not in 0..1", s.MaxDeleteShare)
+	}
+	v.mode("sink.file_mode", s.FileMode, 0o600, "read and write")
+	v.mode("sink.dir_mode", s.DirMode, 0o700, "read, write and search")
+}
+
+// mode checks that m is a permission mode with at least the owner bits
+// need, which the sink needs to write and read again what it wrote.
+func (v *validator) mode(key string, m, need Mode, what string) {
+	switch {
+	case m > 0o777:
+		v.add(key, "%s is not a permission mode (0000 to 0777)", m)
+	case m&need != need:
+		v.add(key, "%s does not give the owner %s (%s)", m, what, need)
 	}
 }
 

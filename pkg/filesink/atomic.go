@@ -54,15 +54,24 @@ func (s *Sink) writeAtomic(name string, fill func(w io.Writer) error) (int64, er
 	return cw.n, nil
 }
 
-// createTemp creates a new, empty temporary file in dir.
+// createTemp creates a new, empty temporary file in dir with the sink's
+// file mode, applied exactly whatever the umask, before anything is
+// written to it.
 func (s *Sink) createTemp(dir string) (string, *os.File, error) {
 	for range 8 {
 		var r [8]byte
 		_, _ = rand.Read(r[:])
 		tmp := path.Join(dir, tmpPrefix+hex.EncodeToString(r[:]))
-		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.fileMode)
 		if errors.Is(err, fs.ErrExist) {
 			continue
+		}
+		if err == nil {
+			err = f.Chmod(s.fileMode)
+			if err != nil {
+				_ = f.Close()
+				_ = s.root.Remove(tmp)
+			}
 		}
 		if err != nil {
 			return "", nil, fmt.Errorf("create temporary file in %s: %w", dir, err)

@@ -114,7 +114,7 @@ func (s *Sink) replace(ctx context.Context, doc proto.Document, attachment io.Re
 
 func (s *Sink) writeAttachment(ctx context.Context, id, fileName string, r io.Reader) (string, int64, error) {
 	p := AttachmentPath(id, fileName)
-	if err := s.root.MkdirAll(path.Dir(p), 0o755); err != nil {
+	if err := s.mkdirAll(path.Dir(p)); err != nil {
 		return "", 0, fmt.Errorf("write attachment of %s: %w", id, err)
 	}
 	n, err := s.writeAtomic(p, func(w io.Writer) error {

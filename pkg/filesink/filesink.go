@@ -16,15 +16,22 @@
 // through an os.Root, so nothing can be written outside the directory, not
 // even through a planted symbolic link.
 //
+// Files are written with mode 0600 and directories created with mode 0700
+// by default (Options), applied exactly whatever the umask, since documents
+// and attachments hold what only some users may read. Directories that
+// exist already keep their mode.
+//
 // A Sink is safe for concurrent use; writes to the same id are serialised.
 // Several processes may share a directory: each write is atomic, but two
 // processes upserting the same id at once may both apply (last rename wins).
 package filesink
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"os"
 	"path"
 	"sync"
@@ -41,36 +48,94 @@ const (
 // lockStripes is the number of mutexes that serialise writes per id.
 const lockStripes = 64
 
+// The default permission modes: only the owner reads what the sink writes.
+const (
+	DefaultFileMode fs.FileMode = 0o600
+	DefaultDirMode  fs.FileMode = 0o700
+)
+
+// Options tune Open. The zero value is the default.
+type Options struct {
+	// FileMode is the permission mode of every file written; 0 means
+	// DefaultFileMode. It must give the owner read and write.
+	FileMode fs.FileMode
+	// DirMode is the permission mode of every directory created; 0 means
+	// DefaultDirMode. It must give the owner read, write and search.
+	DirMode fs.FileMode
+}
+
 // Sink writes documents, attachments and groups under one directory.
 type Sink struct {
-	dir   string
-	root  *os.Root
-	locks [lockStripes]sync.Mutex
+	dir      string
+	root     *os.Root
+	fileMode fs.FileMode
+	dirMode  fs.FileMode
+	locks    [lockStripes]sync.Mutex
 }
+
+// Open opens a sink with the default Options; see Options.Open.
+func Open(dir string) (*Sink, error) { return Options{}.Open(dir) }
 
 // Open creates the sink directory and its folders if needed and returns a
 // Sink that writes beneath it. It removes temporary files older than an
 // hour that a crash left behind. Close releases the directory.
-func Open(dir string) (*Sink, error) {
+func (o Options) Open(dir string) (*Sink, error) {
 	if dir == "" {
 		return nil, errors.New("open file sink: empty directory")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	fileMode, dirMode := cmp.Or(o.FileMode, DefaultFileMode), cmp.Or(o.DirMode, DefaultDirMode)
+	if fileMode&^fs.ModePerm != 0 || fileMode&0o600 != 0o600 || dirMode&^fs.ModePerm != 0 || dirMode&0o700 != 0o700 {
+		return nil, fmt.Errorf("open file sink %s: modes %04o and %04o: want permission bits with the owner's read and write (0600) for files, and read, write and search (0700) for directories",
+			dir, uint32(fileMode), uint32(dirMode))
+	}
+	if err := mkdirTop(dir, dirMode); err != nil {
 		return nil, fmt.Errorf("open file sink %s: %w", dir, err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open file sink %s: %w", dir, err)
 	}
-	s := &Sink{dir: dir, root: root}
+	s := &Sink{dir: dir, root: root, fileMode: fileMode, dirMode: dirMode}
 	for _, d := range []string{DocumentsDir, AttachmentsDir, GroupsDir} {
-		if err := root.MkdirAll(d, 0o755); err != nil {
+		if err := s.mkdirAll(d); err != nil {
 			_ = root.Close()
 			return nil, fmt.Errorf("open file sink %s: create %s: %w", dir, d, err)
 		}
 	}
 	s.removeStaleTemps(time.Now())
 	return s, nil
+}
+
+// mkdirTop creates the sink directory when it is missing, with its parents,
+// and gives it mode exactly; an existing one keeps its mode.
+func mkdirTop(dir string, mode fs.FileMode) error {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there, or a problem that OpenRoot reports
+	}
+	if err := os.MkdirAll(dir, mode); err != nil {
+		return err
+	}
+	return os.Chmod(dir, mode)
+}
+
+// mkdirAll creates the slash-separated directory name under the root and
+// its missing parents, each with the sink's directory mode applied exactly
+// (whatever the umask); directories that exist keep their mode.
+func (s *Sink) mkdirAll(name string) error {
+	err := s.root.Mkdir(name, s.dirMode)
+	if errors.Is(err, fs.ErrNotExist) && path.Dir(name) != name {
+		if err := s.mkdirAll(path.Dir(name)); err != nil {
+			return err
+		}
+		err = s.root.Mkdir(name, s.dirMode)
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil // made by another writer, or there before
+	case err != nil:
+		return err
+	}
+	return s.root.Chmod(name, s.dirMode)
 }
 
 // Dir returns the sink directory as given to Open.

@@ -25,8 +25,9 @@ type lineReader struct {
 }
 
 type numbered struct {
-	text string
-	n    int
+	text    string
+	n       int
+	tooLong bool // the line was longer than maxLineBytes; text is ""
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -40,11 +41,15 @@ func (l *lineReader) next() (numbered, error) {
 		l.back = l.back[:k-1]
 		return ln, nil
 	}
-	s, err := l.r.ReadString('\n')
-	if err != nil && (!errors.Is(err, io.EOF) || s == "") {
+	s, tooLong, err := l.readLine()
+	if err != nil && (!errors.Is(err, io.EOF) || (s == "" && !tooLong)) {
 		return numbered{n: l.n + 1}, err
 	}
 	l.n++
+	if tooLong {
+		l.first = false
+		return numbered{n: l.n, tooLong: true}, nil
+	}
 	if l.first {
 		l.first = false
 		if strings.HasPrefix(s, "\xff\xfe") || strings.HasPrefix(s, "\xfe\xff") {
@@ -59,6 +64,26 @@ func (l *lineReader) next() (numbered, error) {
 	return numbered{text: s, n: l.n}, nil
 }
 
+// readLine reads up to and including the next '\n' (or to the end). A line
+// longer than maxLineBytes is read to its end but not kept: it comes back
+// as "" with tooLong set, so that memory stays bounded whatever the input.
+func (l *lineReader) readLine() (string, bool, error) {
+	var line []byte
+	tooLong := false
+	for {
+		frag, err := l.r.ReadSlice('\n')
+		if !tooLong && len(line)+len(frag) > maxLineBytes {
+			tooLong, line = true, nil
+		}
+		if !tooLong {
+			line = append(line, frag...)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return string(line), tooLong, err
+		}
+	}
+}
+
 // push returns lines to be read again, the first of them next.
 func (l *lineReader) push(lines []numbered) {
 	for i := len(lines) - 1; i >= 0; i-- {
@@ -67,13 +92,17 @@ func (l *lineReader) push(lines []numbered) {
 }
 
 // readRecord returns the next record and the number of its first line. A
-// record whose quoted field stays open across maxRecordLines lines (or to
-// the end) is reported as ErrQuote at its first line, and the lines after
-// that first line are read again as records of their own.
+// line longer than maxLineBytes is reported as ErrLineTooLong. A record
+// whose quoted field stays open across maxRecordLines lines (or to the end,
+// or to a line too long) is reported as ErrQuote at its first line, and the
+// lines after that first line are read again as records of their own.
 func readRecord(l *lineReader) ([]string, int, error) {
 	first, err := l.next()
 	if err != nil {
 		return nil, first.n, err
+	}
+	if first.tooLong {
+		return nil, first.n, fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, maxLineBytes)
 	}
 	text := first.text
 	var more []numbered
@@ -86,7 +115,7 @@ func readRecord(l *lineReader) ([]string, int, error) {
 			return fields, first.n, err
 		}
 		next, nerr := l.next()
-		if nerr != nil || len(more) == maxRecordLines-1 {
+		if nerr != nil || next.tooLong || len(more) == maxRecordLines-1 {
 			if nerr == nil {
 				more = append(more, next)
 			}

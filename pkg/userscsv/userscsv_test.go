@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -203,5 +204,169 @@ func TestReadError(t *testing.T) {
 	_, _, err := Parse(r)
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestGarbageFile reads a file with a valid header, one good row and 150
+// rows of random garbage: the parse stops at the 101st bad row with an
+// error naming the file, the first bad line and the count.
+func TestGarbageFile(t *testing.T) {
+	const name = "testdata/export-garbage.csv"
+	users, bad, err := Options{}.ParseFile(name)
+	var tm *TooManyBadRowsError
+	if !errors.As(err, &tm) || !errors.Is(err, ErrTooManyBadRows) {
+		t.Fatalf("err = %v, want a *TooManyBadRowsError", err)
+	}
+	if users != nil || bad != nil {
+		t.Fatalf("results with an error: %v %v", users, bad)
+	}
+	if tm.File != name || tm.Max != DefaultMaxBadRows || tm.Count != 101 || tm.Line != 103 || tm.First.Line != 3 {
+		t.Fatalf("error %+v", tm)
+	}
+	want := "users csv testdata/export-garbage.csv: too many bad rows: 101 bad rows by line 103, more than the 100 allowed; " +
+		"the first is line 3: wrong number of fields: 2, the header has 9"
+	if err.Error() != want {
+		t.Fatalf("message\n got %q\nwant %q", err, want)
+	}
+
+	// With room for every bad row, the good row is still read.
+	users, bad, err = Options{MaxBadRows: 150}.ParseFile(name)
+	if err != nil || len(users) != 1 || len(bad) != 150 || bad[149].Line != 152 {
+		t.Fatalf("users %v, %d bad, err %v", users, len(bad), err)
+	}
+}
+
+func TestMaxBadRows(t *testing.T) {
+	const header = "User id,email,User status\n"
+	rows := func(bad int) string {
+		return header + "a,a@x,Active\n" + strings.Repeat("only one field\n", bad) + "b,b@x,Active\n"
+	}
+	cases := []struct {
+		max, bad int
+		fail     bool
+	}{
+		{0, DefaultMaxBadRows, false}, {0, DefaultMaxBadRows + 1, true}, {-5, DefaultMaxBadRows + 1, true},
+		{1, 1, false}, {1, 2, true}, {3, 0, false}, {3, 3, false}, {3, 4, true},
+	}
+	for _, tc := range cases {
+		users, bad, err := Options{MaxBadRows: tc.max}.Parse(strings.NewReader(rows(tc.bad)))
+		if tc.fail {
+			var tm *TooManyBadRowsError
+			if !errors.As(err, &tm) || tm.Count != tm.Max+1 || tm.First.Line != 3 || tm.Line != 3+tm.Max || tm.File != "" {
+				t.Errorf("max %d, %d bad: err %v", tc.max, tc.bad, err)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), "users csv: too many bad rows: ") {
+				t.Errorf("message %q", err)
+			}
+			continue
+		}
+		if err != nil || len(bad) != tc.bad || len(users) != 2 {
+			t.Errorf("max %d, %d bad: %d users, %d bad, err %v", tc.max, tc.bad, len(users), len(bad), err)
+		}
+	}
+}
+
+func TestParseFileNamesTheFile(t *testing.T) {
+	_, _, err := Options{}.ParseFile("testdata/missing.csv")
+	if err == nil || !strings.Contains(err.Error(), "users csv: open testdata/missing.csv") {
+		t.Fatalf("err = %v", err)
+	}
+	path := t.TempDir() + "/export.csv"
+	if err := os.WriteFile(path, []byte("User name,email\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Options{}.ParseFile(path)
+	if err == nil || err.Error() != "users csv "+path+`: header lacks the column "User id", "User status"` {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLineTooLong(t *testing.T) {
+	long := strings.Repeat("x", maxLineBytes)
+	in := "User id,email,User status\n" +
+		"a," + long + ",Active\n" + // too long by the two fields around it
+		"b,\"open quote," + long + "\n" + // an open quote does not join a line too long
+		"c,c@x,Active\n" +
+		"d,d@x," + long // too long at the end, without a line ending
+	users, bad, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || users[0].AccountID != "c" {
+		t.Fatalf("users %+v", users)
+	}
+	want := []struct {
+		line int
+		err  error
+	}{{2, ErrLineTooLong}, {3, ErrLineTooLong}, {5, ErrLineTooLong}}
+	if len(bad) != len(want) {
+		t.Fatalf("bad %v", bad)
+	}
+	for i, w := range want {
+		if bad[i].Line != w.line || !errors.Is(bad[i], w.err) {
+			t.Errorf("bad[%d] = %v, want line %d: %v", i, bad[i], w.line, w.err)
+		}
+	}
+	_, _, err = Parse(strings.NewReader(long + long + "\n"))
+	if err == nil || !strings.Contains(err.Error(), "users csv: header line 1: line too long") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// endless yields n bytes of one repeated pattern without reading memory.
+type endless struct {
+	pattern string
+	n       int64
+	off     int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && e.n > 0 {
+		c := copy(p[k:min(len(p), k+int(min(e.n, int64(len(e.pattern)-e.off))))], e.pattern[e.off:])
+		k += c
+		e.n -= int64(c)
+		e.off = (e.off + c) % len(e.pattern)
+	}
+	return k, nil
+}
+
+// TestBoundedMemory streams 64 MiB without a line ending, then 64 MiB of
+// rows that are read and skipped (one suspended user again and again), and
+// checks that the allocations stay far below that: Parse keeps one line.
+func TestBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 128 MiB")
+	}
+	for _, tc := range []struct {
+		name    string
+		pattern string
+		bad     int
+	}{
+		{"one endless line", "abc,def\"", 1},
+		{"endless skipped rows", "x,x@y,Suspended\n", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := io.MultiReader(strings.NewReader("User id,email,User status\n"), &endless{pattern: tc.pattern, n: 64 << 20})
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, bad, err := Parse(r)
+			runtime.ReadMemStats(&after)
+			if err != nil || len(bad) != tc.bad {
+				t.Fatalf("%d bad, err %v", len(bad), err)
+			}
+			if got := after.HeapInuse; got > before.HeapInuse+16<<20 {
+				t.Fatalf("heap grew by %d MiB", (got-before.HeapInuse)>>20)
+			}
+			if tc.bad == 1 {
+				if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+					t.Fatalf("%d MiB allocated for one line", got>>20)
+				}
+			}
+		})
 	}
 }

@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +14,9 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/userscsv"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
 
 // exportHeader is the admin "Export users" header with per-site columns
@@ -127,4 +131,74 @@ func TestHiddenEmailsComeFromTheUsersCSV(t *testing.T) {
 		t.Fatal("no document lists a hidden-email account individually; the test proves nothing")
 	}
 	t.Logf("%d ACL entries of hidden-email accounts carry the CSV email", seen)
+}
+
+// A file with a valid header and garbage rows fails the import before
+// anything is stored, naming the file, the first bad line and the count;
+// users_csv_max_bad_rows lets more bad rows through.
+func TestUsersImportGarbageFails(t *testing.T) {
+	tn := confluencesim.Generate(23, tenantSize)
+	garbage := make([]string, 150)
+	for i := range garbage {
+		garbage[i] = fmt.Sprintf("garbage %d,\"x", i)
+	}
+	path := writeExport(t, tn, garbage...)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstBad := strings.Count(string(data[:strings.Index(string(data), "garbage 0")]), "\n") + 1
+
+	a := openWithoutStages(t)
+	var out bytes.Buffer
+	n, err := a.ImportUsers(context.Background(), path, &out)
+	var tm *userscsv.TooManyBadRowsError
+	if !errors.As(err, &tm) || n != 0 {
+		t.Fatalf("import: %d, %v; want a too-many-bad-rows error", n, err)
+	}
+	want := fmt.Sprintf("users csv %s: too many bad rows: 101 bad rows by line %d, more than the 100 allowed; the first is line %d: ",
+		path, firstBad+100, firstBad)
+	if !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "users_csv_max_bad_rows") {
+		t.Fatalf("error %q\nwant it to start with %q and name the key", err, want)
+	}
+	if out.Len() != 0 {
+		t.Errorf("bad lines printed one by one:\n%s", out.String())
+	}
+	kv, err := a.JS.KeyValue(context.Background(), proto.BucketUsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range tn.Users {
+		if _, err := kv.Get(context.Background(), proto.Token(u.AccountID)); err == nil {
+			t.Fatalf("user %s stored by a failed import", u.AccountID)
+		}
+	}
+
+	a.Config.UsersCSVMaxBadRows = 150
+	out.Reset()
+	if n, err = a.ImportUsers(context.Background(), path, &out); err != nil || n == 0 {
+		t.Fatalf("import with room for 150 bad rows: %d, %v", n, err)
+	}
+	report := out.String()
+	if !strings.Contains(report, "150 bad lines") || !strings.Contains(report, "… and 130 more bad lines") ||
+		strings.Count(report, "  "+path+":") != 20 {
+		t.Errorf("report:\n%s", report)
+	}
+}
+
+// openWithoutStages opens an app on an embedded NATS server without
+// running its stages, which an import does not need.
+func openWithoutStages(t *testing.T) *app.App {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Site = "https://acme.atlassian.net"
+	cfg.Auth.Email = "crawler@example.com"
+	cfg.Auth.APIToken = "crawler-token"
+	cfg.NATS.DataDir = filepath.Join(t.TempDir(), "data")
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(a.Close)
+	return a
 }
