@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -121,7 +122,7 @@ func newService(d Deps) (*Service, error) {
 		if d.Config.Sink.Type != "" && d.Config.Sink.Type != config.SinkFiles {
 			return nil, fmt.Errorf("sink: sink.type %q is not implemented (only %q)", d.Config.Sink.Type, config.SinkFiles)
 		}
-		fs, err := filesink.Open(d.Config.Sink.Dir)
+		fs, err := filesink.Options{FileMode: os.FileMode(d.Config.Sink.FileMode), DirMode: os.FileMode(d.Config.Sink.DirMode)}.Open(d.Config.Sink.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("sink: %w", err)
 		}
