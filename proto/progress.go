@@ -69,6 +69,10 @@ type CrawlMeta struct {
 	// CredentialsRefused is set when a listing failed because Confluence
 	// refused the credentials.
 	CredentialsRefused bool `msgpack:"credentials_refused,omitempty"`
+	// PermissionsFrom names, for an incremental crawl, the full or
+	// permission-only crawl whose space permissions, groups and members it
+	// reuses (membership changes are the permission-only sync's to find).
+	PermissionsFrom string `msgpack:"permissions_from,omitempty"`
 }
 
 // Listing records a space's listing once the fetcher reached its end (or

@@ -27,8 +27,6 @@ func OpenCheckpoints(ctx context.Context, js jetstream.JetStream, site string) (
 	return &Checkpoints{kv: kv, site: site}, nil
 }
 
-// Get returns a space's checkpoint; zero when there is none (or it cannot
-// be read: the incremental crawl then lists everything, which is safe).
 // Overlap is subtracted from a checkpoint before an incremental read: CQL
 // dates have minute resolution and are read in a time zone the API does
 // not tell, and the site-wide lists are read by date too, so each window
@@ -52,6 +50,8 @@ func (c *Checkpoints) Oldest(ctx context.Context, spaceIDs []string) time.Time {
 	return oldest
 }
 
+// Get returns a space's checkpoint; zero when there is none (or it cannot
+// be read: the incremental crawl then lists everything, which is safe).
 func (c *Checkpoints) Get(ctx context.Context, spaceID string) time.Time {
 	e, err := c.kv.Get(ctx, proto.CheckpointKey(c.site, spaceID))
 	if err != nil {
@@ -70,4 +70,26 @@ func (c *Checkpoints) Put(ctx context.Context, spaceID string, t time.Time) erro
 		return fmt.Errorf("checkpoint of space %s: %w", spaceID, err)
 	}
 	return nil
+}
+
+// epochKey names the permission epoch of a site.
+func (c *Checkpoints) epochKey() string { return proto.CheckpointKey(c.site, "permissions-epoch") }
+
+// PutEpoch records the crawl whose space permissions, groups and members
+// later incremental crawls reuse: the last full or permission-only crawl.
+func (c *Checkpoints) PutEpoch(ctx context.Context, crawlID string) error {
+	if _, err := c.kv.Put(ctx, c.epochKey(), []byte(crawlID)); err != nil {
+		return fmt.Errorf("permission epoch: %w", err)
+	}
+	return nil
+}
+
+// Epoch returns the crawl PutEpoch recorded ("" when none, or when it
+// cannot be read: the incremental crawl then reads permissions afresh).
+func (c *Checkpoints) Epoch(ctx context.Context) string {
+	e, err := c.kv.Get(ctx, c.epochKey())
+	if err != nil {
+		return ""
+	}
+	return string(e.Value())
 }

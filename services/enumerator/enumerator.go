@@ -87,6 +87,9 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	log := s.d.Logger.With("crawl_id", req.CrawlID, "kind", req.Kind)
 	meta := proto.CrawlMeta{CrawlID: req.CrawlID, Kind: req.Kind, Site: s.d.Config.Site,
 		Started: req.RequestedAt, Force: req.Force, Spaces: map[string]string{}}
+	if err := s.permissionEpoch(ctx, &meta); err != nil {
+		return err
+	}
 	spaces, total, err := s.listSpaces(ctx)
 	if err != nil {
 		if !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && m.Deliveries < 3 {
@@ -136,6 +139,17 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	}
 	log.Info("crawl enumerated", "spaces", len(spaces))
 	return nil
+}
+
+// permissionEpoch links an incremental crawl to the permissions of the
+// last full or permission-only crawl, and makes a full or permission-only
+// crawl the one later incremental crawls use.
+func (s *Service) permissionEpoch(ctx context.Context, meta *proto.CrawlMeta) error {
+	if meta.Kind == proto.CrawlIncremental {
+		meta.PermissionsFrom = s.checkpoints.Epoch(ctx)
+		return nil
+	}
+	return s.checkpoints.PutEpoch(ctx, meta.CrawlID)
 }
 
 // readSitewide reads the site-wide comment and attachment lists for a

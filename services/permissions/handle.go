@@ -55,10 +55,10 @@ func (s *Service) resolve(ctx context.Context, it item) error {
 // (once per crawl) and completes the document's ancestors.
 func (s *Service) verdict(ctx context.Context, it *item) (verdict, error) {
 	var above []string
+	st := s.res.state(ctx, it.crawlID, it.kind)
 	if it.inherits() {
 		path, ok := it.containerPath()
 		if !ok {
-			st := s.res.crawls.get(it.crawlID)
 			as, err := s.res.ancestors(ctx, st, "pages", it.containerID)
 			if err != nil {
 				return verdict{}, err
@@ -69,7 +69,7 @@ func (s *Service) verdict(ctx context.Context, it *item) (verdict, error) {
 		}
 		above = path
 	}
-	return s.res.evaluate(ctx, it.crawlID, it.spaceID, it.chain(above), it.known)
+	return s.res.evaluate(ctx, st, it.spaceID, it.chain(above), it.known)
 }
 
 func (s *Service) authorEmail(ctx context.Context, st *crawlState, accountID string) (string, error) {

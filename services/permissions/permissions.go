@@ -135,6 +135,7 @@ func (s *Service) bind(ctx context.Context) error {
 		store:  &store{kv: cache, owner: owner(), wait: s.o.claimWait, stale: s.o.claimStale},
 		emails: users,
 		crawls: &crawlStates{keep: s.o.keepCrawls, limit: s.o.recentLimit},
+		metas:  s.tracker,
 	}
 	return nil
 }

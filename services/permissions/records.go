@@ -7,8 +7,11 @@ import (
 )
 
 // Keys of the per-crawl records in proto.BucketCache. Every key starts
-// with the crawl, so that a new crawl looks everything up again and the
-// bucket's TTL clears old crawls.
+// with a crawl, so that a new crawl looks everything up again and the
+// bucket's TTL clears old crawls: restrictions and paths with the crawl
+// itself; space grants and groups with the crawl whose permissions it
+// uses (its own, or for an incremental crawl the last full or
+// permission-only crawl's, CrawlMeta.PermissionsFrom).
 //
 //	<crawl>.space.<space id>        spaceRecord
 //	<crawl>.restr.<content id>      restrictionRecord
@@ -16,13 +19,20 @@ import (
 //	<crawl>.group.<group id>.<n>    []member, chunk n of the group's members
 //	<crawl>.anc.<content id>        ancestorsRecord
 //	claim.<key>                     a replica is fetching <key>
-type cacheKeys struct{ crawl string }
+type cacheKeys struct{ crawl, perms string }
 
-func keysOf(crawlID string) cacheKeys { return cacheKeys{crawl: proto.Token(crawlID)} }
+// keysOf are the keys of a crawl whose space grants and groups are those
+// of permsFrom ("" for its own).
+func keysOf(crawlID, permsFrom string) cacheKeys {
+	if permsFrom == "" {
+		permsFrom = crawlID
+	}
+	return cacheKeys{crawl: proto.Token(crawlID), perms: proto.Token(permsFrom)}
+}
 
-func (k cacheKeys) space(id string) string       { return k.crawl + ".space." + proto.Token(id) }
+func (k cacheKeys) space(id string) string       { return k.perms + ".space." + proto.Token(id) }
 func (k cacheKeys) restriction(id string) string { return k.crawl + ".restr." + proto.Token(id) }
-func (k cacheKeys) group(id string) string       { return k.crawl + ".group." + proto.Token(id) }
+func (k cacheKeys) group(id string) string       { return k.perms + ".group." + proto.Token(id) }
 func (k cacheKeys) ancestors(id string) string   { return k.crawl + ".anc." + proto.Token(id) }
 
 // groupChunk is the key of one chunk of a group's members.

@@ -27,7 +27,7 @@ type contentSource interface {
 // directorySource is what the resolver asks Confluence about groups and
 // accounts (pkg/confluence's Client).
 type directorySource interface {
-	Group(ctx context.Context, groupID string) (confluence.Group, error)
+	Groups(ctx context.Context) iter.Seq2[confluence.Group, error]
 	GroupMembers(ctx context.Context, groupID string) iter.Seq2[confluence.User, error]
 	Users(ctx context.Context, accountIDs []string) ([]confluence.User, error)
 }
@@ -53,6 +53,28 @@ type resolver struct {
 	emails emailBook
 	crawls *crawlStates
 	calls  apiCounters
+	// metas reads a crawl's record (proto.CrawlMeta), for the crawl whose
+	// permissions an incremental crawl reuses.
+	metas interface {
+		Meta(ctx context.Context, crawlID string) (proto.CrawlMeta, error)
+	}
+}
+
+// state is what this process knows of a crawl. An incremental crawl
+// reuses the space grants, groups and members of the crawl its record
+// names (PermissionsFrom); a record that cannot be read leaves it to its
+// own.
+func (r *resolver) state(ctx context.Context, crawlID string, kind proto.CrawlKind) *crawlState {
+	if st, ok := r.crawls.find(crawlID); ok {
+		return st
+	}
+	from := ""
+	if kind == proto.CrawlIncremental && r.metas != nil {
+		if m, err := r.metas.Meta(ctx, crawlID); err == nil {
+			from = m.PermissionsFrom
+		}
+	}
+	return r.crawls.get(crawlID, from)
 }
 
 // apiCounters count the Confluence look-ups this process made.
@@ -79,8 +101,7 @@ type verdict struct {
 // the ids of every node whose read restriction applies (ancestors, and the
 // item itself or its container), in any order. Items whose paths carry the
 // same restrictions share one evaluation per crawl (most paths carry none).
-func (r *resolver) evaluate(ctx context.Context, crawlID, spaceID string, chain []string, known map[string]proto.Restriction) (verdict, error) {
-	st := r.crawls.get(crawlID)
+func (r *resolver) evaluate(ctx context.Context, st *crawlState, spaceID string, chain []string, known map[string]proto.Restriction) (verdict, error) {
 	sp, err := r.space(ctx, st, spaceID)
 	if err != nil {
 		return verdict{}, err
@@ -271,15 +292,16 @@ func (r *resolver) group(ctx context.Context, st *crawlState, id, name string) (
 // them in chunks; the caller stores the head record last.
 func (r *resolver) fetchGroup(ctx context.Context, st *crawlState, id, name string) (groupRecord, groupState, error) {
 	r.calls.groups.Add(1)
-	info, err := r.api.Group(ctx, id)
-	if errors.Is(err, confluence.ErrNotFound) {
+	dir, err := r.directory(ctx, st)
+	if err != nil {
+		return groupRecord{}, groupState{}, err
+	}
+	known, exists := dir[id]
+	if !exists {
 		return groupRecord{}, groupState{}, nil // deleted: admits nobody
 	}
-	if err != nil {
-		return groupRecord{}, groupState{}, fmt.Errorf("group %s: %w", id, err)
-	}
-	if info.Name != "" {
-		name = info.Name
+	if known != "" {
+		name = known
 	}
 	var ids []string
 	for u, err := range r.api.GroupMembers(ctx, id) {
@@ -304,6 +326,31 @@ func (r *resolver) fetchGroup(ctx context.Context, st *crawlState, id, name stri
 		rec.Chunks++
 	}
 	return rec, groupState{exists: true, name: name, members: ids}, nil
+}
+
+// directory lists the site's groups (id → name) once per crawl state,
+// 200 a call, instead of one look-up per group: a group a restriction or
+// a space grant names that the list does not hold was deleted.
+func (r *resolver) directory(ctx context.Context, st *crawlState) (map[string]string, error) {
+	return st.dirFlight.do(ctx, "groups", func(ctx context.Context) (map[string]string, error) {
+		st.mu.RLock()
+		dir := st.directory
+		st.mu.RUnlock()
+		if dir != nil {
+			return dir, nil
+		}
+		dir = map[string]string{}
+		for g, err := range r.api.Groups(ctx) {
+			if err != nil {
+				return nil, fmt.Errorf("list groups: %w", err)
+			}
+			dir[g.ID] = g.Name
+		}
+		st.mu.Lock()
+		st.directory = dir
+		st.mu.Unlock()
+		return dir, nil
+	})
 }
 
 func (r *resolver) loadChunks(ctx context.Context, st *crawlState, id string, rec groupRecord) ([]string, error) {

@@ -21,6 +21,10 @@ type crawlState struct {
 	anc     *recent[ancestorsRecord]
 	results *recent[acl.Result] // by verdict key
 
+	// directory is the site's groups, id → name, listed once (directory()).
+	directory map[string]string
+	dirFlight flights[map[string]string]
+
 	spaceFlights flights[spaceRecord]
 	restrFlights flights[restrictionRecord]
 	groupFlights flights[groupState]
@@ -35,9 +39,9 @@ type groupState struct {
 	members []string
 }
 
-func newCrawlState(id string, limit int) *crawlState {
+func newCrawlState(id, permsFrom string, limit int) *crawlState {
 	return &crawlState{
-		id: id, keys: keysOf(id),
+		id: id, keys: keysOf(id, permsFrom),
 		users:   map[string]member{},
 		groups:  map[string]groupState{},
 		spaces:  map[string]spaceRecord{},
@@ -131,7 +135,19 @@ type crawlStates struct {
 
 // get returns the state of a crawl, creating it and forgetting the least
 // recently used one beyond keep.
-func (c *crawlStates) get(crawlID string) *crawlState {
+// find returns the state of a crawl this process has seen.
+func (c *crawlStates) find(crawlID string) (*crawlState, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.states {
+		if s.id == crawlID {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+func (c *crawlStates) get(crawlID, permsFrom string) *crawlState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, s := range c.states {
@@ -140,7 +156,7 @@ func (c *crawlStates) get(crawlID string) *crawlState {
 			return s
 		}
 	}
-	s := newCrawlState(crawlID, c.limit)
+	s := newCrawlState(crawlID, permsFrom, c.limit)
 	c.states = append(c.states, s)
 	if len(c.states) > c.keep {
 		c.states = c.states[len(c.states)-c.keep:]
