@@ -1,0 +1,25 @@
+package sink
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/filesink"
+	"github.com/conflux-dev/conflux/services/sink/sinkport"
+)
+
+// Open opens the back-end that sink.type names: the file sink at
+// sink.dir (the default) or PostgreSQL at sink.dsn (migrating its schema).
+// The caller closes it.
+func Open(ctx context.Context, c config.Sink) (sinkport.Backend, error) {
+	switch c.Type {
+	case "", config.SinkFiles:
+		fs, err := filesink.Open(c.Dir)
+		if err != nil {
+			return nil, err
+		}
+		return Files(fs), nil
+	}
+	return nil, fmt.Errorf("sink.type %q is not implemented (only %q)", c.Type, config.SinkFiles)
+}
