@@ -40,6 +40,7 @@ nats:
 sink:
   type: files                         # files | postgres | opensearch (only files is built)
   dir: ./out
+  dsn: ""                             # postgres: postgres://conflux@127.0.0.1:5432/conflux?sslmode=disable
   max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced
 crawl:                                # the schedule of "conflux run" (without --once)
   incremental_every: 15m

@@ -6,6 +6,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/filesink"
+	"github.com/conflux-dev/conflux/services/sink/pgsink"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
@@ -20,6 +21,11 @@ func Open(ctx context.Context, c config.Sink) (sinkport.Backend, error) {
 			return nil, err
 		}
 		return Files(fs), nil
+	case config.SinkPostgres:
+		if !c.DSN.IsSet() {
+			return nil, fmt.Errorf("sink.dsn is required when sink.type is %s", config.SinkPostgres)
+		}
+		return pgsink.Open(ctx, c.DSN.Reveal())
 	}
-	return nil, fmt.Errorf("sink.type %q is not implemented (only %q)", c.Type, config.SinkFiles)
+	return nil, fmt.Errorf("sink.type %q is not implemented (only %q and %q)", c.Type, config.SinkFiles, config.SinkPostgres)
 }

@@ -322,6 +322,10 @@ func checkGroup(t *testing.T, b sinkport.Reader, w proto.Group) {
 	}
 }
 
+// HalfWayBatch is the size of the batch that fails half way: a back-end
+// that splits batches into statements should split this one in several.
+const HalfWayBatch = 300
+
 // testHalfWayFailure writes a large batch (several statements for a
 // back-end that splits it) whose document two thirds in is invalid (an
 // empty id): the batch fails; whatever it left must be the old state or
@@ -335,11 +339,11 @@ func testHalfWayFailure(t *testing.T, b sinkport.Backend) {
 	}
 	upsert(t, b, before...)
 	var batch []proto.Document
-	for i := range 1200 {
-		batch = append(batch, Doc(fmt.Sprintf("h%04d", i), 2)) // 50 updates, 1150 new
+	for i := range HalfWayBatch {
+		batch = append(batch, Doc(fmt.Sprintf("h%04d", i), 2)) // 50 updates, the rest new
 	}
 	bad := slices.Clone(batch)
-	bad[800] = Doc("", 2)
+	bad[HalfWayBatch*2/3] = Doc("", 2)
 	if err := b.Upsert(ctx(t), items(bad...)); err == nil {
 		t.Fatal("a batch with an empty id succeeded")
 	}
