@@ -19,9 +19,11 @@ build:
 	$(GO) build -o $(BIN)/oauth2-tokenfetcher ./services/tokenfetcher/cmd/oauth2-tokenfetcher
 	@echo "built: $$(ls $(BIN) | tr '\n' ' ')"
 
-## test: every module of the workspace, with the race detector
+## test: every module of the workspace, with the race detector, against a
+## throw-away PostgreSQL on 127.0.0.1 (scripts/with-postgres.sh installs
+## Debian's postgresql if needed, sets CONFLUX_TEST_PG_DSN, stops it after)
 test:
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	scripts/with-postgres.sh $(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## lint: gofmt, go vet, staticcheck
 lint:

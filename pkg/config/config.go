@@ -142,6 +142,7 @@ type Sink struct {
 	Type string `yaml:"type"`
 	// Dir is the output directory of the files sink. Default ./out.
 	Dir string `yaml:"dir"`
+	DSN Secret `yaml:"dsn"` // postgres: postgres://user:password@host:5432/db?sslmode=… (postgres.go)
 	// MaxDeleteShare is the largest share (0 to 1) of a space's documents
 	// that one full crawl may delete unless forced. Default 0.5.
 	MaxDeleteShare float64 `yaml:"max_delete_share"`

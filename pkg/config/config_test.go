@@ -183,8 +183,10 @@ func TestValidateErrors(t *testing.T) {
 			`CONFLUX_AUTH_OAUTH2_TOKEN_URL: auth.oauth2.token_url: "auth.atlassian.com/oauth/token" is not an http(s) URL`},
 		{"empty space key", "spaces:\n  include: [ENG, '']\n", nil,
 			`conflux.yaml:6: spaces.include: "" is not a space key`},
-		{"sink type", "sink:\n  type: postgres\n", nil,
-			`conflux.yaml:6: sink.type: "postgres" is not one of files`},
+		{"sink type", "sink:\n  type: opensearch\n", nil,
+			`conflux.yaml:6: sink.type: "opensearch" is not one of files, postgres`},
+		{"postgres sink without dsn", "sink:\n  type: postgres\n", nil,
+			"conflux.yaml:5: sink.dsn: required when sink.type is postgres"},
 		{"files sink without dir", "sink:\n  dir: ''\n", nil,
 			"conflux.yaml:6: sink.dir: required when sink.type is files"},
 		{"max_delete_share above 1", "sink:\n  max_delete_share: 1.5\n", nil,
@@ -364,7 +366,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 38 {
+	if len(keys) != 39 {
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}
@@ -412,6 +414,7 @@ nats:
 		t.Fatal(err)
 	}
 	c.NATS.Password = "SECRET-nats-password" // set directly: Validate forbids token and password together
+	c.Sink.DSN = "postgres://conflux:SECRET-dsn-password@db:5432/conflux"
 	return c
 }
 

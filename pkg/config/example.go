@@ -41,6 +41,7 @@ nats:
 sink:
   type: files                         # files | postgres | opensearch (only files is built)
   dir: ./out
+  dsn: ""                             # postgres: postgres://conflux@127.0.0.1:5432/conflux?sslmode=disable
   max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced
   file_mode: "0600"                   # octal; files written (documents, attachments, groups), whatever the umask
   dir_mode: "0700"                    # octal; directories created; existing ones keep their mode

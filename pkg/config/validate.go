@@ -184,7 +184,7 @@ func (n NATS) validate(v *validator) {
 }
 
 func (s Sink) validate(v *validator) {
-	v.oneOf("sink.type", s.Type, SinkFiles)
+	s.validateType(v)
 	if s.Type == SinkFiles {
 		v.required("sink.dir", s.Dir, " when sink.type is files")
 	}

@@ -60,7 +60,7 @@ func newEnv(t *testing.T) *env {
 	cfg.Site = testSite
 	cfg.Sink.Dir = dir
 	return &env{t: t, js: js, pub: bus.NewPublisher(js), tracker: tr, sink: fs, dir: dir, sub: proto.For(testSite),
-		deps: Deps{NC: nc, JS: js, Config: cfg, Logger: testLogger(t), Sink: fs}}
+		deps: Deps{NC: nc, JS: js, Config: cfg, Logger: testLogger(t), Sink: Files(fs)}}
 }
 
 func testContext(t *testing.T) context.Context {

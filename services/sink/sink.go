@@ -1,5 +1,6 @@
 // Package sink is the last stage: it writes every finished document of the
-// documents stream into the configured sink (the file sink, pkg/filesink)
+// documents stream into the configured sink (the file sink, pkg/filesink,
+// or PostgreSQL, package pgsink), through the port of package sinkport,
 // and removes what the tombstones delete, acking each message only after
 // the durable write and recording its outcome for crawl completion.
 //
@@ -22,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -31,15 +31,16 @@ import (
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
-	"github.com/conflux-dev/conflux/pkg/filesink"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
 // Deps are what the stage needs. Client is not used (the sink never calls
-// Confluence). Sink is optional: nil opens the file sink at
-// Config.Sink.Dir, which the service then closes when Run returns.
+// Confluence). Sink is optional: nil opens the sink the configuration
+// names (sink.type: files at sink.dir, postgres at sink.dsn), which the
+// service then closes when Run returns; a Sink given here is not closed.
 type Deps struct {
 	NC     *nats.Conn
 	JS     jetstream.JetStream
@@ -49,17 +50,9 @@ type Deps struct {
 	Sink   Sink
 }
 
-// Sink is where documents go. filesink.Sink implements it.
-type Sink interface {
-	// Upsert writes a document and, when attachment is not nil, its file;
-	// a lower version than the stored one is ignored. It reports whether
-	// anything was written.
-	Upsert(ctx context.Context, doc proto.Document, attachment io.Reader) (bool, error)
-	// Delete removes a document and its files; a missing one is no error.
-	Delete(ctx context.Context, id string) error
-	// WriteGroup writes a group with its members.
-	WriteGroup(ctx context.Context, g proto.Group) error
-}
+// Sink is where documents go: the port every back-end implements (the
+// file sink through Files, PostgreSQL through pgsink).
+type Sink = sinkport.Sink
 
 // setupTimeout bounds binding the buckets and stores.
 const setupTimeout = 30 * time.Second
@@ -70,7 +63,7 @@ type Service struct {
 	js      jetstream.JetStream
 	cfg     config.Config
 	sink    Sink
-	closer  io.Closer // the file sink opened by New, if any
+	closer  io.Closer // the sink opened by New, if any
 	blobs   jetstream.ObjectStore
 	tracker *progress.Tracker
 	pub     *bus.Publisher
@@ -119,14 +112,10 @@ func newService(d Deps) (*Service, error) {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
 	if s.sink == nil {
-		if d.Config.Sink.Type != "" && d.Config.Sink.Type != config.SinkFiles {
-			return nil, fmt.Errorf("sink: sink.type %q is not implemented (only %q)", d.Config.Sink.Type, config.SinkFiles)
-		}
-		fs, err := filesink.Options{FileMode: os.FileMode(d.Config.Sink.FileMode), DirMode: os.FileMode(d.Config.Sink.DirMode)}.Open(d.Config.Sink.Dir)
-		if err != nil {
+		if s.sink, err = Open(ctx, d.Config.Sink); err != nil {
 			return nil, fmt.Errorf("sink: %w", err)
 		}
-		s.sink, s.closer = fs, fs
+		s.closer = s.sink
 	}
 	return s, nil
 }

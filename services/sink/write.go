@@ -12,6 +12,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/pkg/storagetext"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
 func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
@@ -45,9 +46,9 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		}
 		doc.BodyText = text
 	}
-	for _, g := range r.Groups {
-		if err := s.sink.WriteGroup(ctx, g); err != nil {
-			return "", fmt.Errorf("write group %s of document %s: %w", g.ID, doc.ID, err)
+	if len(r.Groups) > 0 {
+		if err := s.sink.WriteGroups(ctx, r.Groups); err != nil {
+			return "", fmt.Errorf("write groups of document %s: %w", doc.ID, err)
 		}
 	}
 	if doc.Attachment != nil && doc.Attachment.Skipped != "" {
@@ -59,11 +60,11 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		defer br.Close()
 		file = br
 	}
-	_, err := s.sink.Upsert(ctx, doc, file)
+	err := s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
 	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
 		// The bytes are gone (purged store): keep the document anyway.
 		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
-		_, err = s.sink.Upsert(ctx, doc, nil)
+		err = s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
 	}
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
@@ -72,7 +73,7 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 }
 
 func (s *Service) remove(ctx context.Context, d *proto.DocumentDeleted) error {
-	if err := s.sink.Delete(ctx, d.ID); err != nil {
+	if err := s.sink.Delete(ctx, []string{d.ID}); err != nil {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
 	return nil

@@ -35,6 +35,7 @@ type cli struct {
 	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream, without calling Confluence."`
 	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
 	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
+	Search searchCmd `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
 }
 
 // exitError carries an exit code out of a command.
