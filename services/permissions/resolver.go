@@ -303,29 +303,97 @@ func (r *resolver) fetchGroup(ctx context.Context, st *crawlState, id, name stri
 	if known != "" {
 		name = known
 	}
-	var ids []string
+	if g, ok := st.group(id); ok { // read with every group's members (prefetch)
+		rec, err := r.storeGroup(ctx, st, id, g)
+		return rec, g, err
+	}
+	ids, found, err := r.memberIDs(ctx, id)
+	if err != nil || !found {
+		return groupRecord{}, groupState{}, err
+	}
+	if _, err := r.members(ctx, st, ids); err != nil {
+		return groupRecord{}, groupState{}, err
+	}
+	g := groupState{exists: true, name: name, members: ids}
+	rec, err := r.storeGroup(ctx, st, id, g)
+	return rec, g, err
+}
+
+// memberIDs lists a group's members, 200 a call; found is false for a
+// group deleted meanwhile.
+func (r *resolver) memberIDs(ctx context.Context, id string) (ids []string, found bool, err error) {
 	for u, err := range r.api.GroupMembers(ctx, id) {
 		if errors.Is(err, confluence.ErrNotFound) {
-			return groupRecord{}, groupState{}, nil // deleted: admits nobody
+			return nil, false, nil // deleted: admits nobody
 		}
 		if err != nil {
-			return groupRecord{}, groupState{}, fmt.Errorf("members of group %s: %w", id, err)
+			return nil, false, fmt.Errorf("members of group %s: %w", id, err)
 		}
 		ids = append(ids, u.AccountID)
 	}
-	ids = unique(ids)
-	ms, err := r.members(ctx, st, ids)
+	return unique(ids), true, nil
+}
+
+// storeGroup writes a group's members (already resolved) to the shared
+// cache in chunks and returns the head record, which the caller stores
+// last.
+func (r *resolver) storeGroup(ctx context.Context, st *crawlState, id string, g groupState) (groupRecord, error) {
+	ms, err := r.members(ctx, st, g.members)
 	if err != nil {
-		return groupRecord{}, groupState{}, err
+		return groupRecord{}, err
 	}
-	rec := groupRecord{Exists: true, Name: name, Members: len(ms)}
+	rec := groupRecord{Exists: true, Name: g.name, Members: len(ms)}
 	for start := 0; start < len(ms); start += chunkSize {
 		if err := putValue(ctx, r.store, st.keys.groupChunk(id, rec.Chunks), ms[start:min(start+chunkSize, len(ms))]); err != nil {
-			return rec, groupState{}, err
+			return rec, err
 		}
 		rec.Chunks++
 	}
-	return rec, groupState{exists: true, name: name, members: ids}, nil
+	return rec, nil
+}
+
+// prefetchLimit is the largest site whose groups are all read at once.
+const prefetchLimit = 500
+
+// prefetchGroups reads the members of every group of a site with at most
+// prefetchLimit groups and resolves all of them together, 250 accounts a
+// users-bulk call, instead of one users-bulk call per group. Groups are
+// then known to this crawl state and stored in the shared cache. Groups
+// the shared cache already holds are left to it.
+func (r *resolver) prefetchGroups(ctx context.Context, st *crawlState, dir map[string]string) error {
+	if len(dir) > prefetchLimit {
+		return nil
+	}
+	all := map[string][]string{}
+	var union []string
+	for id := range dir {
+		if _, cached, err := r.store.get(ctx, st.keys.group(id)); err != nil || cached {
+			continue
+		}
+		ids, found, err := r.memberIDs(ctx, id)
+		if err != nil {
+			return err
+		}
+		if found {
+			all[id] = ids
+			union = append(union, ids...)
+		}
+	}
+	if _, err := r.members(ctx, st, unique(union)); err != nil {
+		return err
+	}
+	for id, ids := range all {
+		g := groupState{exists: true, name: dir[id], members: ids}
+		rec, err := r.storeGroup(ctx, st, id, g)
+		if err != nil {
+			return err
+		}
+		if err := putValue(ctx, r.store, st.keys.group(id), rec); err != nil {
+			return err
+		}
+		st.learnGroup(id, g)
+	}
+	return nil
 }
 
 // directory lists the site's groups (id → name) once per crawl state,
@@ -345,6 +413,9 @@ func (r *resolver) directory(ctx context.Context, st *crawlState) (map[string]st
 				return nil, fmt.Errorf("list groups: %w", err)
 			}
 			dir[g.ID] = g.Name
+		}
+		if err := r.prefetchGroups(ctx, st, dir); err != nil {
+			return nil, err
 		}
 		st.mu.Lock()
 		st.directory = dir

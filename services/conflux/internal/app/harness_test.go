@@ -148,7 +148,7 @@ func (h *harness) crawl(kind proto.CrawlKind, force bool) proto.CrawlFinished {
 		// only once the search index has caught up.
 		time.Sleep(h.searchLag)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	id, err := h.app.Request(ctx, kind, force)
 	if err != nil {
