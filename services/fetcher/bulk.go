@@ -23,35 +23,27 @@ type folderHit struct {
 	c confluence.SearchContent
 }
 
-// scan is the bulk pass: one CQL search over the space's pages and blog
-// posts with their labels and read restrictions expanded, and one over its
-// folders with their restrictions, path, version and creator, the largest
-// pages the API gives. A capped restriction list is read again through
-// its own route; a capped label list is left for the per-item route.
+// scan is the bulk pass: one CQL search over the space's pages, blog
+// posts and folders with their labels and read restrictions expanded (and,
+// for the folders, which page lists never contain, their path, version and
+// creator), the largest pages the API gives. A capped restriction list is
+// read again through its own route; a capped label list is left for the
+// per-item route.
 func (l *listing) scan(ctx context.Context) error {
-	content := contentCQL(l.sp.SpaceKey)
-	opts := l.searchOptions(confluence.ExpandLabels, confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup)
-	for r, err := range l.s.d.Client.Search(ctx, content, opts) {
-		if err != nil {
-			return fmt.Errorf("search pages and blog posts: %w", err)
-		}
-		if err := l.learn(ctx, r.Content); err != nil {
-			return err
-		}
-	}
-	folders := folderCQL(l.sp.SpaceKey)
-	opts = l.searchOptions(confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup,
+	opts := l.searchOptions(confluence.ExpandLabels, confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup,
 		confluence.ExpandAncestors, confluence.ExpandVersion, confluence.ExpandHistory)
-	for r, err := range l.s.d.Client.Search(ctx, folders, opts) {
+	for r, err := range l.s.d.Client.Search(ctx, contentCQL(l.sp.SpaceKey), opts) {
 		if err != nil {
-			return fmt.Errorf("search folders: %w", err)
+			return fmt.Errorf("search pages, blog posts and folders: %w", err)
 		}
 		if err := l.learn(ctx, r.Content); err != nil {
 			return err
 		}
-		l.mu.Lock()
-		l.folderHits[r.Content.ID] = folderHit{c: r.Content}
-		l.mu.Unlock()
+		if r.Content.Type == proto.TypeFolder {
+			l.mu.Lock()
+			l.folderHits[r.Content.ID] = folderHit{c: r.Content}
+			l.mu.Unlock()
+		}
 	}
 	return nil
 }

@@ -26,11 +26,9 @@ func CQLTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 // spaceClause names a space by key.
 func spaceClause(key string) string { return "space = " + confluence.QuoteCQL(key) }
 
-// contentCQL finds a space's pages and blog posts (the bulk pass).
-func contentCQL(key string) string { return spaceClause(key) + " and type in (page, blogpost)" }
-
-// folderCQL finds a space's folders.
-func folderCQL(key string) string { return spaceClause(key) + " and type = folder" }
+// contentCQL finds a space's pages, blog posts and folders (the bulk
+// pass).
+func contentCQL(key string) string { return spaceClause(key) + " and type in (page, blogpost, folder)" }
 
 // windowCQL finds what of the given types changed in a space since t.
 func windowCQL(key, types string, since time.Time) string {

@@ -42,7 +42,7 @@ func TestEveryCQLUsesDocumentedFields(t *testing.T) {
 	keys := []string{"ENG", "~557058:4c37a1b2-aaaa", `A"B`, `C\D`, `x" or space.id = "1`}
 	var all []string
 	for _, key := range keys {
-		all = append(all, contentCQL(key), folderCQL(key),
+		all = append(all, contentCQL(key),
 			windowCQL(key, "page, blogpost, folder", since),
 			windowCQL(key, "page, blogpost, folder, comment, attachment", since))
 	}
