@@ -67,17 +67,23 @@ func (l *listing) statuses() []string {
 // and blog posts with their bodies, and for each of those its attachments
 // and comments.
 func (l *listing) everything(ctx context.Context) error {
-	if err := l.prepare(ctx, true); err != nil {
+	if err := l.scan(ctx); err != nil {
 		return err
 	}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
-	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
-		BodyFormat: "storage", Status: l.statuses(), Limit: ListLimit}) {
+	pending, err := l.pages(ctx, p)
+	if err == nil {
+		err = l.loadFolders(ctx, true)
+	}
+	for _, pg := range pending {
 		if err != nil {
-			_ = p.Wait()
-			return fmt.Errorf("list pages: %w", err)
+			break
 		}
 		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
+	}
+	if err != nil {
+		_ = p.Wait()
+		return err
 	}
 	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
 		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
@@ -91,6 +97,58 @@ func (l *listing) everything(ctx context.Context) error {
 		return err
 	}
 	return l.fromSitewide(ctx)
+}
+
+// pages lists the space's pages with their bodies, in id order, in one
+// pass that also builds the tree: a page whose path is already known
+// (parents are older than their children, so usually listed first; folders
+// come from the bulk pass) is published at once; the others (under a page
+// moved beneath a newer one, or a folder the search did not return) wait
+// for the end of the list and are returned.
+func (l *listing) pages(ctx context.Context, p *pool.ContextPool) ([]confluence.Page, error) {
+	var pending []confluence.Page
+	for pg, err := range l.s.d.Client.SpacePages(ctx, l.sp.SpaceID, confluence.ListQuery{
+		BodyFormat: "storage", Status: l.statuses(), Sort: "id", Limit: ListLimit}) {
+		if err != nil {
+			return nil, fmt.Errorf("list pages: %w", err)
+		}
+		l.mu.Lock()
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		l.mu.Unlock()
+		if !l.pathKnown(pg.ParentID) {
+			pending = append(pending, pg)
+			continue
+		}
+		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
+	}
+	return pending, nil
+}
+
+// pathKnown reports whether every node from id up to the root is known.
+func (l *listing) pathKnown(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for depth := 0; id != "" && depth < 1000; depth++ {
+		n, ok := l.nodeOf(id)
+		if !ok {
+			return false
+		}
+		id = n.parentID
+	}
+	return true
+}
+
+// nodeOf is a node of the tree, or a folder the bulk pass returned; the
+// caller holds l.mu.
+func (l *listing) nodeOf(id string) (node, bool) {
+	if n, ok := l.tree[id]; ok {
+		return n, true
+	}
+	h, ok := l.folderHits[id]
+	if !ok {
+		return node{}, false
+	}
+	return node{typ: proto.TypeFolder, parentID: folderFromHit(h).msg.ParentID}, true
 }
 
 // prepare reads the space's tree, runs the bulk pass and finds its
@@ -199,7 +257,7 @@ func (l *listing) ancestors(parentID string) []proto.Ancestor {
 	defer l.mu.Unlock()
 	var path []proto.Ancestor
 	for id := parentID; id != "" && len(path) < 1000; {
-		n, ok := l.tree[id]
+		n, ok := l.nodeOf(id)
 		if !ok {
 			break // a parent we may not see (or archived and not crawled)
 		}
