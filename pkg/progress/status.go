@@ -139,7 +139,21 @@ func (t *Tracker) Summarize(ctx context.Context, st Status) (proto.CrawlFinished
 		}
 	}
 	f.OK = len(f.Failures) == 0
+	f.Failures, f.Notes = capLines(f.Failures), capLines(f.Notes)
 	return f, nil
+}
+
+// maxLines bounds the failures and the notes a crawl's result lists, so
+// that the result stays far below the 1 MiB limit of a KV value and a
+// message however many items failed.
+const maxLines = 1000
+
+// capLines keeps the first maxLines lines and says how many were left out.
+func capLines(lines []string) []string {
+	if len(lines) <= maxLines {
+		return lines
+	}
+	return append(lines[:maxLines:maxLines], fmt.Sprintf("… and %d more", len(lines)-maxLines))
 }
 
 // Finish records a crawl's result once; it returns false when another

@@ -2,6 +2,8 @@ package progress_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +137,31 @@ func TestCheckpoints(t *testing.T) {
 	must(t, cp.Put(ctx, "98304", at))
 	if got := cp.Get(ctx, "98304"); !got.Equal(at) {
 		t.Fatalf("checkpoint %v, want %v", got, at)
+	}
+}
+
+// A crawl with more noted or failed items than a result can hold still
+// finishes: the lists are cut, with a count of what was left out (a
+// permission-only sync of 43,000 documents once never finished because
+// its result passed the 1 MiB limit of a KV value).
+func TestResultOfAHugeCrawlFits(t *testing.T) {
+	tr, ctx := open(t)
+	const n = 3000
+	meta := proto.CrawlMeta{CrawlID: "big", Kind: proto.CrawlPermissions, Spaces: map[string]string{"1": "ENG"}, EnumerationDone: true}
+	must(t, tr.PutMeta(ctx, meta))
+	must(t, tr.Listing(ctx, "big", "1", proto.Listing{SpaceKey: "ENG", Items: n}))
+	reason := strings.Repeat("a long reason that a sink gave for this item ", 10)
+	for i := range n {
+		must(t, tr.Outcome(ctx, "big", "1", fmt.Sprint(i), proto.Outcome{State: proto.OutcomeFailed, Stage: "sink", Reason: reason}))
+	}
+	st, err := tr.Status(ctx, "big")
+	must(t, err)
+	res, err := tr.Summarize(ctx, st)
+	must(t, err)
+	if len(res.Failures) != 1001 || !strings.Contains(res.Failures[1000], "2000 more") {
+		t.Fatalf("%d failures, last %q", len(res.Failures), res.Failures[len(res.Failures)-1])
+	}
+	if first, err := tr.Finish(ctx, res); err != nil || !first {
+		t.Fatalf("finish: %v %v", first, err)
 	}
 }

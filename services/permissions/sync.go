@@ -45,7 +45,7 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	relabelled := !slices.Equal(doc.Labels, prev.Document.Labels)
 	if hash == acl.Hash(prev.Document.ACL, prev.Groups) && !moved && !relabelled {
 		s.n.unchanged.Add(1)
-		if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeWritten, "acl unchanged"); err != nil {
+		if err := s.tracker.RecordTracked(ctx, m, proto.StagePermissions, proto.OutcomeWritten, ""); err != nil { // nothing to note: most documents of a sync are unchanged
 			return fmt.Errorf("record unchanged %s: %w", m.ID, err)
 		}
 		return nil

@@ -13,7 +13,7 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 )
 
-// costSize is the tenant of the API-cost benchmark: about 52,000
+// costSize is the tenant of the API-cost benchmark: about 51,000
 // documents in ten spaces (pages and folders up to eight levels deep,
 // ~10 % restricted, about a fifth of pages with comments, ~2 % with
 // attachments). BENCH_SCALE (e.g. 0.1) shrinks it for a quick look.
@@ -22,7 +22,7 @@ func costSize() confluencesim.Size {
 	if v, err := strconv.ParseFloat(os.Getenv("BENCH_SCALE"), 64); err == nil && v > 0 {
 		scale = v
 	}
-	return confluencesim.Size{Spaces: 10, PagesPerSpace: int(3600 * scale), BlogsPerSpace: int(200 * scale),
+	return confluencesim.Size{Spaces: 10, PagesPerSpace: int(4200 * scale), BlogsPerSpace: int(250 * scale),
 		Users: 200, Groups: 20, MaxDepth: 8, RestrictedShare: 0.1, CommentsPerPage: 0.2,
 		AttachmentsPerPage: 0.02, AttachmentBytes: 2048}
 }
