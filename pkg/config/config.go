@@ -138,7 +138,7 @@ const SinkFiles = "files"
 
 // Sink is where finished documents go.
 type Sink struct {
-	// Type is the sink kind. Only "files" is implemented. Default files.
+	// Type is the sink kind: files or postgres. Default files.
 	Type string `yaml:"type"`
 	// Dir is the output directory of the files sink. Default ./out.
 	Dir string `yaml:"dir"`

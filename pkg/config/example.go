@@ -39,7 +39,7 @@ nats:
     cert: ""
     key: ""
 sink:
-  type: files                         # files | postgres | opensearch (only files is built)
+  type: files                         # files | postgres (opensearch is not built yet)
   dir: ./out
   dsn: ""                             # postgres: postgres://conflux@127.0.0.1:5432/conflux?sslmode=disable
   max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced

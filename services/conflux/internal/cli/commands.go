@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -107,7 +108,11 @@ func (r *replayCmd) Run(g *Globals) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, a.Config.Sink.Dir)
+		where := a.Config.Sink.Dir
+		if a.Config.Sink.Type == config.SinkPostgres {
+			where = "the postgres sink"
+		}
+		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, where)
 		return nil
 	})
 }
