@@ -185,16 +185,21 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 	for id := range l.folderHits {
 		want[id] = true
 	}
+	l.mu.Lock()
 	for _, n := range l.tree {
 		if n.parentID != "" {
 			want[n.parentID] = true
 		}
 	}
+	l.mu.Unlock()
 	var folders []item
 	for len(want) > 0 {
 		next := map[string]bool{}
 		for id := range want {
-			if _, known := l.tree[id]; known {
+			l.mu.Lock()
+			_, known := l.tree[id]
+			l.mu.Unlock()
+			if known {
 				continue
 			}
 			f, ok, err := l.folder(ctx, id)
@@ -204,7 +209,9 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 			if !ok {
 				continue
 			}
+			l.mu.Lock()
 			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID}
+			l.mu.Unlock()
 			folders = append(folders, f)
 			if f.msg.ParentID != "" {
 				next[f.msg.ParentID] = true
