@@ -49,6 +49,35 @@ func Folder(f confluence.Folder) proto.ContentFetched {
 	}
 }
 
+// SearchFolder is a folder as a CQL search returned it, with the
+// ancestors, version and history expansions: its parent is the last node
+// of its path, its author the creator.
+func SearchFolder(c confluence.SearchContent) proto.ContentFetched {
+	msg := proto.ContentFetched{
+		ID: c.ID, Type: proto.TypeFolder, Status: c.Status, Title: c.Title, WebUI: c.Links.WebUI,
+		Version: c.Version.Number, UpdatedAt: c.Version.When,
+	}
+	if n := len(c.Ancestors); n > 0 {
+		msg.ParentID, msg.ParentType = c.Ancestors[n-1].ID, c.Ancestors[n-1].Type
+	}
+	if c.History != nil {
+		msg.CreatedAt, msg.AuthorID = c.History.CreatedDate, c.History.CreatedBy.AccountID
+	}
+	if msg.UpdatedAt.IsZero() {
+		msg.UpdatedAt = msg.CreatedAt
+	}
+	return msg
+}
+
+// Path is a search hit's ancestors as a path, root first.
+func Path(as []confluence.SearchContainer) []proto.Ancestor {
+	out := make([]proto.Ancestor, 0, len(as))
+	for _, a := range as {
+		out = append(out, proto.Ancestor{ID: a.ID, Type: a.Type})
+	}
+	return out
+}
+
 // Container names the page or blog post a comment or attachment is on.
 type Container struct {
 	ID, Type string
@@ -56,23 +85,19 @@ type Container struct {
 
 // ContainerOf is the page or blog post of a comment ("" ID when the API
 // did not name one, as on some replies).
-func ContainerOf(c confluence.Comment) Container {
-	switch {
-	case c.PageID != "":
-		return Container{ID: c.PageID, Type: proto.TypePage}
-	case c.BlogPostID != "":
-		return Container{ID: c.BlogPostID, Type: proto.TypeBlogPost}
-	}
-	return Container{}
-}
+func ContainerOf(c confluence.Comment) Container { return containerOf(c.PageID, c.BlogPostID) }
 
 // AttachmentContainer is the page or blog post of an attachment.
 func AttachmentContainer(a confluence.Attachment) Container {
+	return containerOf(a.PageID, a.BlogPostID)
+}
+
+func containerOf(pageID, blogPostID string) Container {
 	switch {
-	case a.PageID != "":
-		return Container{ID: a.PageID, Type: proto.TypePage}
-	case a.BlogPostID != "":
-		return Container{ID: a.BlogPostID, Type: proto.TypeBlogPost}
+	case pageID != "":
+		return Container{ID: pageID, Type: proto.TypePage}
+	case blogPostID != "":
+		return Container{ID: blogPostID, Type: proto.TypeBlogPost}
 	}
 	return Container{}
 }

@@ -18,11 +18,6 @@ type known struct {
 	restriction *proto.Restriction
 }
 
-// folderHit is a folder as the CQL pass returned it.
-type folderHit struct {
-	c confluence.SearchContent
-}
-
 // scan is the bulk pass: one CQL search over the space's pages, blog
 // posts and folders with their labels and read restrictions expanded (and,
 // for the folders, which page lists never contain, their path, version and
@@ -41,7 +36,7 @@ func (l *listing) scan(ctx context.Context) error {
 		}
 		if r.Content.Type == proto.TypeFolder {
 			l.mu.Lock()
-			l.folderHits[r.Content.ID] = folderHit{c: r.Content}
+			l.folderHits[r.Content.ID] = r.Content
 			l.mu.Unlock()
 		}
 	}
@@ -128,24 +123,4 @@ func (l *listing) knownLabels(id string) ([]string, bool) {
 	defer l.mu.Unlock()
 	k, ok := l.known[id]
 	return k.labels, ok && k.labelsOK
-}
-
-// folderFromHit is a folder item made from its CQL hit: its parent is the
-// last node of its path.
-func folderFromHit(h folderHit) item {
-	c := h.c
-	msg := proto.ContentFetched{
-		ID: c.ID, Type: proto.TypeFolder, Status: c.Status, Title: c.Title, WebUI: c.Links.WebUI,
-		Version: c.Version.Number, UpdatedAt: c.Version.When,
-	}
-	if n := len(c.Ancestors); n > 0 {
-		msg.ParentID, msg.ParentType = c.Ancestors[n-1].ID, c.Ancestors[n-1].Type
-	}
-	if c.History != nil {
-		msg.CreatedAt, msg.AuthorID = c.History.CreatedDate, c.History.CreatedBy.AccountID
-	}
-	if msg.UpdatedAt.IsZero() {
-		msg.UpdatedAt = msg.CreatedAt
-	}
-	return item{msg: msg}
 }

@@ -85,7 +85,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	switch {
 	case sp.Kind == proto.CrawlPermissions:
 		err = l.fromDocuments(ctx)
-	case sp.Kind == proto.CrawlIncremental && !sp.Since.IsZero():
+	case l.incremental():
 		err = l.changedSince(ctx, sp.Since.Add(-Overlap))
 	default:
 		err = l.everything(ctx)
@@ -104,7 +104,8 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	if err == nil && sp.Kind != proto.CrawlPermissions {
 		s.saveCheckpoint(ctx, sp.SpaceID, started, log)
 	}
-	log.Info("space listed", "items", res.Items, "attachments", res.Attachments, "took", time.Since(started).Round(time.Millisecond))
+	log.Info("space listed", "items", res.Items, "attachments", res.Attachments,
+		"fallback_calls", l.fallbacks.Load(), "took", time.Since(started).Round(time.Millisecond))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/items"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -37,7 +38,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 	}
 	cql := windowCQL(l.sp.SpaceKey, types, since)
 	var pages, blogs []string
-	var folders []folderHit
+	var folders []confluence.SearchContent
 	for r, err := range l.s.d.Client.Search(ctx, cql, l.searchOptions(expand...)) {
 		if err != nil {
 			return fmt.Errorf("search changes since %s: %w", CQLTime(since), err)
@@ -48,7 +49,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 			if err := l.learn(ctx, c); err != nil {
 				return err
 			}
-			l.paths[c.ID] = path(c.Ancestors)
+			l.paths[c.ID] = items.Path(c.Ancestors)
 		}
 		switch c.Type {
 		case proto.TypePage:
@@ -56,7 +57,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 		case proto.TypeBlogPost:
 			blogs = append(blogs, c.ID)
 		case proto.TypeFolder:
-			folders = append(folders, folderHit{c: c})
+			folders = append(folders, c)
 		case "comment", proto.TypeAttachment:
 			if k := c.Container; k != nil && (k.Type == proto.TypePage || k.Type == proto.TypeBlogPost) {
 				if k.Type == proto.TypePage {
@@ -117,27 +118,21 @@ func (l *listing) changedContainers(ctx context.Context, pages, blogs []string) 
 	return p.Wait()
 }
 
-// changed publishes one changed page or blog post with its path.
+// changed publishes one changed page or blog post with its path: as CQL
+// returned it, else (a page not indexed yet) from its own route.
 func (l *listing) changed(ctx context.Context, it item) error {
 	l.mu.Lock()
-	anc, ok := l.paths[it.msg.ID]
-	if it.msg.Type == proto.TypePage {
-		l.tree[it.msg.ID] = node{typ: proto.TypePage, parentID: it.msg.ParentID}
-	}
+	above, ok := l.paths[it.msg.ID]
 	l.mu.Unlock()
 	if !ok && it.msg.ParentID != "" {
 		var err error
-		if anc, err = l.pathByAPI(ctx, it.msg.ID); errors.Is(err, confluence.ErrNotFound) {
+		if above, err = l.pathByAPI(ctx, it.msg.ID); errors.Is(err, confluence.ErrNotFound) {
 			return nil // gone since it was read
 		} else if err != nil {
 			return err
 		}
 	}
-	it.msg.Ancestors = anc
-	if it.msg.ParentID == "" {
-		anc = []proto.Ancestor{}
-	}
-	return l.container(ctx, it, anc)
+	return l.container(ctx, it, above)
 }
 
 // pathByAPI is the path above a page CQL did not return (not yet
@@ -217,19 +212,10 @@ func (l *listing) lookup(ctx context.Context, ids []string) error {
 			return err
 		}
 		l.mu.Lock()
-		l.paths[r.Content.ID] = path(r.Content.Ancestors)
+		l.paths[r.Content.ID] = items.Path(r.Content.Ancestors)
 		l.mu.Unlock()
 	}
 	return nil
-}
-
-// path turns a hit's ancestors into a path, root first.
-func path(as []confluence.SearchContainer) []proto.Ancestor {
-	out := make([]proto.Ancestor, 0, len(as))
-	for _, a := range as {
-		out = append(out, proto.Ancestor{ID: a.ID, Type: a.Type})
-	}
-	return out
 }
 
 func unique(s []string) []string {

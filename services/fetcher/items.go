@@ -19,6 +19,9 @@ func blogItem(b confluence.BlogPost) item { return item{kind: "blogposts", msg: 
 
 func folderItem(f confluence.Folder) item { return item{msg: items.Folder(f)} }
 
+// folderFromHit is a folder as the bulk pass returned it.
+func folderFromHit(c confluence.SearchContent) item { return item{msg: items.SearchFolder(c)} }
+
 // container names the item as the container of comments and attachments.
 func (it item) container() items.Container {
 	return items.Container{ID: it.msg.ID, Type: it.msg.Type}

@@ -32,10 +32,10 @@ type listing struct {
 	fallbacks atomic.Int64
 
 	mu         sync.Mutex
-	tree       map[string]node      // pages and folders of the space, by id
-	known      map[string]known     // labels and restrictions from the bulk pass
-	folderHits map[string]folderHit // folders the bulk pass returned
-	containers map[string]string    // published pages and blog posts: id → type
+	tree       map[string]node                     // pages and folders of the space, by id
+	known      map[string]known                    // labels and restrictions from the bulk pass
+	folderHits map[string]confluence.SearchContent // folders the bulk pass returned
+	containers map[string]string                   // published pages and blog posts: id → type
 	// paths and wanted serve incremental listings, which have no tree:
 	// the path of each item CQL returned, and the containers of changed
 	// comments and attachments.
@@ -50,8 +50,14 @@ type node struct {
 
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
 	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{},
-		folderHits: map[string]folderHit{}, containers: map[string]string{},
+		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{},
 		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{}}
+}
+
+// incremental reports whether the listing reads only what changed since
+// the space's checkpoint (a space without one is listed in full).
+func (l *listing) incremental() bool {
+	return l.sp.Kind == proto.CrawlIncremental && !l.sp.Since.IsZero()
 }
 
 func (l *listing) statuses() []string {
@@ -61,11 +67,11 @@ func (l *listing) statuses() []string {
 	return []string{"current"}
 }
 
-// everything lists the whole space: the tree first (ids and parents only,
-// so that every item's ancestors are known before it is published), then
-// the bulk pass (labels, restrictions, folders), then folders, then pages
-// and blog posts with their bodies, and for each of those its attachments
-// and comments.
+// everything lists the whole space: the bulk pass (labels, restrictions,
+// folders), then the pages with their bodies (building the tree), then
+// folders, then the pages that had to wait for them, then blog posts; for
+// each page and blog post its attachments and comments (from the
+// site-wide lists when the crawl has them).
 func (l *listing) everything(ctx context.Context) error {
 	if err := l.scan(ctx); err != nil {
 		return err
@@ -75,15 +81,12 @@ func (l *listing) everything(ctx context.Context) error {
 	if err == nil {
 		err = l.loadFolders(ctx, true)
 	}
-	for _, pg := range pending {
-		if err != nil {
-			break
-		}
-		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
-	}
 	if err != nil {
 		_ = p.Wait()
 		return err
+	}
+	for _, pg := range pending {
+		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
 	}
 	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
 		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
@@ -114,28 +117,15 @@ func (l *listing) pages(ctx context.Context, p *pool.ContextPool) ([]confluence.
 		}
 		l.mu.Lock()
 		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		above, whole := l.walk(pg.ParentID)
 		l.mu.Unlock()
-		if !l.pathKnown(pg.ParentID) {
+		if !whole {
 			pending = append(pending, pg)
 			continue
 		}
-		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
+		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), above) })
 	}
 	return pending, nil
-}
-
-// pathKnown reports whether every node from id up to the root is known.
-func (l *listing) pathKnown(id string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for depth := 0; id != "" && depth < 1000; depth++ {
-		n, ok := l.nodeOf(id)
-		if !ok {
-			return false
-		}
-		id = n.parentID
-	}
-	return true
 }
 
 // nodeOf is a node of the tree, or a folder the bulk pass returned; the
@@ -148,7 +138,11 @@ func (l *listing) nodeOf(id string) (node, bool) {
 	if !ok {
 		return node{}, false
 	}
-	return node{typ: proto.TypeFolder, parentID: folderFromHit(h).msg.ParentID}, true
+	parent := ""
+	if n := len(h.Ancestors); n > 0 {
+		parent = h.Ancestors[n-1].ID
+	}
+	return node{typ: proto.TypeFolder, parentID: parent}, true
 }
 
 // prepare reads the space's tree, runs the bulk pass and finds its
@@ -258,23 +252,29 @@ func (l *listing) searchOptions(expand ...string) confluence.SearchOptions {
 func (l *listing) wantStatus(status string) bool { return slices.Contains(l.statuses(), status) }
 
 // ancestors walks the tree from a parent to the root and returns the path
-// root first, folders included.
+// root first, folders included; it stops at a parent it does not know (one
+// we may not see, or archived and not crawled).
 func (l *listing) ancestors(parentID string) []proto.Ancestor {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var path []proto.Ancestor
-	for id := parentID; id != "" && len(path) < 1000; {
+	path, _ := l.walk(parentID)
+	return path
+}
+
+// walk is ancestors for a caller that holds l.mu; whole reports whether
+// it reached the root.
+func (l *listing) walk(parentID string) (path []proto.Ancestor, whole bool) {
+	id := parentID
+	for id != "" && len(path) < 1000 {
 		n, ok := l.nodeOf(id)
 		if !ok {
-			break // a parent we may not see (or archived and not crawled)
+			break
 		}
 		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
 		id = n.parentID
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
-	return path
+	slices.Reverse(path)
+	return path, id == ""
 }
 
 // container publishes a page or blog post with its labels and the path

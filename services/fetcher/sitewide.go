@@ -81,7 +81,7 @@ func (l *listing) eachSitewide(ctx context.Context, fn func(proto.Message) error
 // not change; false when the listing does not know it.
 func (l *listing) containerPath(ctx context.Context, id, typ string) ([]proto.Ancestor, bool, error) {
 	self := proto.Ancestor{ID: id, Type: typ}
-	incremental := l.sp.Kind == proto.CrawlIncremental && !l.sp.Since.IsZero()
+	incremental := l.incremental()
 	l.mu.Lock()
 	_, published := l.containers[id]
 	above, looked := l.paths[id]
