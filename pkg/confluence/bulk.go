@@ -14,7 +14,7 @@ const MaxIDs = 250
 
 // Expansions of a CQL search that read labels and read restrictions of
 // many items per call (GET /wiki/rest/api/search?expand=…).
-var (
+const (
 	ExpandLabels           = "content.metadata.labels"
 	ExpandRestrictionUsers = "content.restrictions.read.restrictions.user"
 	ExpandRestrictionGroup = "content.restrictions.read.restrictions.group"

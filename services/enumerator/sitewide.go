@@ -99,25 +99,29 @@ func (w *sitewide) older(t time.Time) bool {
 }
 
 func (w *sitewide) addComment(ctx context.Context, c confluence.Comment) error {
-	if c.Status != "" && c.Status != "current" {
-		return nil
+	if current(c.Status) {
+		w.rows = append(w.rows, c)
 	}
-	w.rows = append(w.rows, c)
-	if len(w.rows)+len(w.atts) >= sitewideChunk {
-		return w.flush(ctx)
-	}
-	return nil
+	return w.flushFull(ctx)
 }
 
 func (w *sitewide) addAttachment(ctx context.Context, a confluence.Attachment) error {
-	if a.Status != "" && a.Status != "current" {
+	if current(a.Status) {
+		w.atts = append(w.atts, a)
+	}
+	return w.flushFull(ctx)
+}
+
+// current: the lists name the status of every row; only current rows
+// are documents.
+func current(status string) bool { return status == "" || status == "current" }
+
+// flushFull flushes a chunk that reached sitewideChunk rows.
+func (w *sitewide) flushFull(ctx context.Context) error {
+	if len(w.rows)+len(w.atts) < sitewideChunk {
 		return nil
 	}
-	w.atts = append(w.atts, a)
-	if len(w.rows)+len(w.atts) >= sitewideChunk {
-		return w.flush(ctx)
-	}
-	return nil
+	return w.flush(ctx)
 }
 
 // flush looks up the spaces of the chunk's containers and publishes its

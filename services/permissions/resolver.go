@@ -201,13 +201,21 @@ func (r *resolver) restrictionOf(ctx context.Context, st *crawlState, id string,
 	if !ok {
 		return r.restriction(ctx, st, id)
 	}
+	// Every message under a node carries the same record for it: build
+	// its members once per crawl.
+	if rec, ok := st.restr.get(id); ok && rec.Found {
+		return rec, nil
+	}
 	rec := restrictionRecord{Found: true}
 	for _, g := range k.Groups {
 		rec.Groups = append(rec.Groups, groupRef{ID: g.ID, Name: g.Name})
 	}
 	var err error
-	rec.Users, err = r.members(ctx, st, unique(k.Users))
-	return rec, err
+	if rec.Users, err = r.members(ctx, st, unique(k.Users)); err != nil {
+		return rec, err
+	}
+	st.restr.put(id, rec)
+	return rec, nil
 }
 
 // restriction returns the read restriction of one content id, fetched

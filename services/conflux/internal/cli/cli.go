@@ -103,11 +103,16 @@ func exitCode(err error) int {
 	if err == nil {
 		return exitOK
 	}
-	code := classify(err)
-	if code != exitFailed && code != exitPartial && code != exitCredentials {
+	if !summarized(err) {
 		fmt.Fprintln(os.Stderr, "conflux:", err)
 	}
-	return code
+	return classify(err)
+}
+
+// summarized reports whether err is the outcome of a crawl whose summary
+// was printed already.
+func summarized(err error) bool {
+	return errors.Is(err, app.ErrCrawlFailed) || errors.Is(err, app.ErrCrawlPartial) || errors.Is(err, app.ErrCredentialsRefused)
 }
 
 // classify maps an error to its exit code, the most specific first.
