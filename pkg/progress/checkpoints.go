@@ -34,22 +34,6 @@ func OpenCheckpoints(ctx context.Context, js jetstream.JetStream, site string) (
 // downstream (the sink upserts by version).
 const Overlap = 2 * time.Minute
 
-// Oldest is the earliest checkpoint of the given spaces, zero when one of
-// them has none (it is listed in full).
-func (c *Checkpoints) Oldest(ctx context.Context, spaceIDs []string) time.Time {
-	var oldest time.Time
-	for i, id := range spaceIDs {
-		t := c.Get(ctx, id)
-		if t.IsZero() {
-			return time.Time{}
-		}
-		if i == 0 || t.Before(oldest) {
-			oldest = t
-		}
-	}
-	return oldest
-}
-
 // Get returns a space's checkpoint; zero when there is none (or it cannot
 // be read: the incremental crawl then lists everything, which is safe).
 func (c *Checkpoints) Get(ctx context.Context, spaceID string) time.Time {

@@ -92,7 +92,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	}
 	spaces, total, err := s.listSpaces(ctx)
 	if err != nil {
-		if !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && m.Deliveries < 3 {
+		if retryLater(err, m.Deliveries) {
 			return fmt.Errorf("list spaces for crawl %s: %w", req.CrawlID, err)
 		}
 		meta.EnumerationDone, meta.EnumerationError = true, err.Error()
@@ -123,16 +123,20 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 		}
 		log.Warn("space no longer crawled; its documents will be deleted", "space_id", id, "space_key", key)
 	}
-	bulk, err := s.readSitewide(ctx, req, spaces, total, m.Deliveries, log)
+	since := map[string]time.Time{} // each space's checkpoint, for an incremental crawl
+	if req.Kind == proto.CrawlIncremental {
+		for _, sp := range spaces {
+			since[sp.ID] = s.checkpoints.Get(ctx, sp.ID)
+		}
+	}
+	bulk, err := s.readSitewide(ctx, req, spaces, total, oldest(since), m.Deliveries, log)
 	if err != nil {
 		return err
 	}
 	for _, sp := range spaces {
 		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,
-			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID, Sitewide: bulk}
-		if req.Kind == proto.CrawlIncremental {
-			msg.Since = s.checkpoints.Get(ctx, sp.ID)
-		}
+			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID, Sitewide: bulk,
+			Since: since[sp.ID]}
 		if err := s.pub.Publish(ctx, s.sub.Space(sp.ID), msg, proto.MsgID("space", sp.ID, 0, req.CrawlID)); err != nil {
 			return fmt.Errorf("publish space %s: %w", sp.Key, err)
 		}
@@ -156,19 +160,16 @@ func (s *Service) permissionEpoch(ctx context.Context, meta *proto.CrawlMeta) er
 // full or incremental crawl that covers most of the site (useSitewide),
 // and reports whether it did. A read that keeps failing is given up: the
 // spaces then list comments and attachments per container.
-func (s *Service) readSitewide(ctx context.Context, req *proto.CrawlRequested, spaces []confluence.Space, total int, deliveries uint64, log *slog.Logger) (bool, error) {
+//
+// since is the oldest checkpoint of an incremental crawl's spaces (zero:
+// read everything); the lists are read newest first down to it, less
+// progress.Overlap.
+func (s *Service) readSitewide(ctx context.Context, req *proto.CrawlRequested, spaces []confluence.Space, total int, since time.Time, deliveries uint64, log *slog.Logger) (bool, error) {
 	if req.Kind == proto.CrawlPermissions || !useSitewide(len(spaces), total) {
 		return false, nil
 	}
-	var since time.Time
-	if req.Kind == proto.CrawlIncremental {
-		ids := make([]string, 0, len(spaces))
-		for _, sp := range spaces {
-			ids = append(ids, sp.ID)
-		}
-		if since = s.checkpoints.Oldest(ctx, ids); !since.IsZero() {
-			since = since.Add(-progress.Overlap)
-		}
+	if !since.IsZero() {
+		since = since.Add(-progress.Overlap)
 	}
 	err := s.newSitewide(req.CrawlID, spaces, since, log).run(ctx)
 	switch {
@@ -176,11 +177,33 @@ func (s *Service) readSitewide(ctx context.Context, req *proto.CrawlRequested, s
 		return true, nil
 	case ctx.Err() != nil:
 		return false, ctx.Err()
-	case !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && deliveries < 3:
+	case retryLater(err, deliveries):
 		return false, fmt.Errorf("crawl %s: site-wide lists: %w", req.CrawlID, err)
 	}
 	log.Warn("site-wide lists failed; comments and attachments are listed per container", "err", err)
 	return false, nil
+}
+
+// retryLater says whether a failed read of a crawl request is worth the
+// request's next delivery: not for refused credentials or a permanent
+// error, and not after the third.
+func retryLater(err error, deliveries uint64) bool {
+	return !errors.Is(err, confluence.ErrPermanent) && !errors.Is(err, confluence.ErrUnauthorized) && deliveries < 3
+}
+
+// oldest is the earliest of the checkpoints, zero when there are none or
+// one space has none (it is listed in full, so everything is read).
+func oldest(since map[string]time.Time) time.Time {
+	var first time.Time
+	for _, t := range since {
+		if t.IsZero() {
+			return time.Time{}
+		}
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	return first
 }
 
 // listSpaces lists the spaces the crawl covers, in id order, and how many

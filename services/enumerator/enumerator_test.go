@@ -1,6 +1,9 @@
 package enumerator
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestIncluded(t *testing.T) {
 	cases := []struct {
@@ -22,6 +25,27 @@ func TestIncluded(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Included(c.key, c.include, c.exclude); got != c.want {
 				t.Errorf("Included(%q, %v, %v) = %v, want %v", c.key, c.include, c.exclude, got, c.want)
+			}
+		})
+	}
+}
+
+func TestOldestCheckpoint(t *testing.T) {
+	t1 := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	t2 := t1.Add(time.Hour)
+	cases := []struct {
+		name  string
+		since map[string]time.Time
+		want  time.Time
+	}{
+		{"none", map[string]time.Time{}, time.Time{}},
+		{"earliest wins", map[string]time.Time{"1": t2, "2": t1}, t1},
+		{"a space without one reads everything", map[string]time.Time{"1": t1, "2": {}}, time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := oldest(c.since); !got.Equal(c.want) {
+				t.Errorf("oldest = %v, want %v", got, c.want)
 			}
 		})
 	}
