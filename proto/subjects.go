@@ -116,6 +116,11 @@ func (s Subjects) TokenInvalidate() string { return s.join("token", "invalidate"
 // sees a 429 announces the back-off, so that all replicas slow down.
 func (s Subjects) RateLimit() string { return s.join("ratelimit") }
 
+// RateBudget is a core NATS subject (no stream) on which every process
+// that calls Confluence announces itself, so that each takes an equal share
+// of the fleet's configured request rate.
+func (s Subjects) RateBudget() string { return s.join("ratebudget") }
+
 // Kind returns the family of a subject: "content", "doc", … .
 func Kind(subject string) string {
 	parts := strings.SplitN(subject, ".", 4)

@@ -32,6 +32,8 @@ type Config struct {
 	Crawl Crawl `yaml:"crawl"`
 	// Log holds the logging settings.
 	Log Log `yaml:"log"`
+	// Metrics says where Prometheus metrics and health are served.
+	Metrics Metrics `yaml:"metrics"`
 }
 
 // Auth modes.
@@ -171,6 +173,15 @@ type Crawl struct {
 	// Concurrency is the number of items a stage handles at once per
 	// process, 1 to 256. Default 4.
 	Concurrency int `yaml:"concurrency"`
+	// RequestsPerSecond is the most Confluence requests per second of the
+	// whole fleet: the replicas that call Confluence share it (each takes
+	// an equal part of it), so adding replicas never multiplies it. 0
+	// means no limit of conflux's own (Confluence's 429s still pause every
+	// replica). Default 0.
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	// Burst is how many requests one process may send at once under
+	// RequestsPerSecond. Default 1 (0 means the default).
+	Burst int `yaml:"burst"`
 }
 
 // Log formats.

@@ -50,9 +50,13 @@ crawl:                                # the schedule of "conflux run" (without -
   full_every: 24h
   permissions_every: 1h
   concurrency: 4                      # items handled at once per stage and process
+  requests_per_second: 0              # Confluence requests/s of the whole fleet, shared by replicas; 0: no limit
+  burst: 1                            # requests one process may send at once under that rate
 log:
   level: info                         # debug | info | warn | error
   format: auto                        # auto (colour on a terminal, JSON otherwise) | text | json
+metrics:
+  addr: ""                            # e.g. 127.0.0.1:9464 serves /metrics, /healthz, /readyz; empty: off
 # Every key can also be set by an environment variable: CONFLUX_ and the key
 # path in upper case with "." as "_", e.g. CONFLUX_AUTH_API_TOKEN,
 # CONFLUX_NATS_URL, CONFLUX_SPACES_INCLUDE=ENG,OPS.

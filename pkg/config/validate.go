@@ -37,7 +37,9 @@ func (c Config) Validate() error {
 	c.NATS.validate(v)
 	c.Sink.validate(v)
 	c.Crawl.validate(v)
+	c.Crawl.validateRate(v)
 	c.Log.validate(v)
+	c.Metrics.validate(v)
 	return errors.Join(v.errs...)
 }
 

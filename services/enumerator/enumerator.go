@@ -60,7 +60,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		Stream:      proto.StreamCrawl,
 		Durable:     proto.Durable(proto.StageEnumerator, "crawl", d.Config.Site),
 		Concurrency: 1,
-	}, s.handle, stage.WithLogger(logger))
+	}, s.handle, stage.WithLogger(logger), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, err
 	}

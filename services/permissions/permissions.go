@@ -151,7 +151,7 @@ func (s *Service) buildRunners() error {
 			Stream:      in.stream,
 			Durable:     proto.Durable(proto.StagePermissions, in.input, s.d.Config.Site),
 			Concurrency: s.d.Config.Crawl.Concurrency,
-		}, s.handle, stage.WithLogger(s.d.Logger), stage.WithOnDeadLetter(s.deadLetter))
+		}, s.handle, stage.WithLogger(s.d.Logger), stage.WithOnDeadLetter(s.deadLetter), stage.WithObserver(s.d.Metrics))
 		if err != nil {
 			return fmt.Errorf("permissions: %s consumer: %w", in.input, err)
 		}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
@@ -48,6 +49,8 @@ type Deps struct {
 	Client *confluence.Client
 	Logger *slog.Logger
 	Sink   Sink
+	// Metrics observes the stage's runner; nil observes nothing.
+	Metrics *metrics.Metrics
 }
 
 // Sink is where documents go: the port every back-end implements (the
@@ -87,7 +90,7 @@ func New(d Deps) (*Service, error) {
 		Site:    d.Config.Site,
 		Stream:  proto.StreamDocuments,
 		Durable: proto.Durable(proto.StageSink, "docs", d.Config.Site),
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed))
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("sink: %w", err)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
@@ -32,6 +33,12 @@ type App struct {
 	NC     *nats.Conn
 	JS     jetstream.JetStream
 	Sub    proto.Subjects
+	// Metrics observes the stages and the Confluence client of this
+	// process; served on metrics.addr by RunStages.
+	Metrics *metrics.Metrics
+	// MetricsAddr is where metrics are served once RunStages started
+	// them ("" when metrics.addr is empty).
+	MetricsAddr string
 
 	embedded *server.Server
 }
@@ -39,7 +46,7 @@ type App struct {
 // Open connects to nats.url, or starts the embedded server when it is
 // empty, and makes sure every stream, consumer and bucket exists.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site)}
+	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site), Metrics: metrics.New()}
 	var err error
 	if cfg.NATS.URL == "" {
 		dir := filepath.Join(cfg.NATS.DataDir, "jetstream")
@@ -85,7 +92,7 @@ func (a *App) Close() {
 // Client builds the Confluence client every stage uses (see
 // worker.Env.Client).
 func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
-	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS}.Client(ctx)
+	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS, Metrics: a.Metrics}.Client(ctx)
 }
 
 // Request publishes a crawl request and returns its id.

@@ -34,17 +34,17 @@ type runner interface {
 func (a *App) build(ctx context.Context, name string, client *confluence.Client) (runner, error) {
 	switch name {
 	case proto.StageTokenBroker:
-		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageEnumerator:
-		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageFetcher:
-		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageAttachments:
-		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StagePermissions:
-		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageSink:
-		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	}
 	return nil, fmt.Errorf("unknown stage %q: want one of %s", name, strings.Join(Stages, ", "))
 }
@@ -59,6 +59,9 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 	}
 	client, err := a.Client(ctx)
 	if err != nil {
+		return err
+	}
+	if err := a.serveMetrics(ctx, names, client); err != nil {
 		return err
 	}
 	var built []runner
