@@ -109,6 +109,12 @@ type NATS struct {
 	URL string `yaml:"url"`
 	// DataDir is where the embedded server stores its data. Default ./data.
 	DataDir string `yaml:"data_dir"`
+	// Listen is the host:port on which the embedded server also accepts
+	// clients (port 0: a free one), with a random token, writing its URL
+	// to <data_dir>/nats.url so that `conflux status`, `conflux crawl` and
+	// the nats CLI reach a running `conflux run`. Empty: in-process only.
+	// Default 127.0.0.1:0.
+	Listen string `yaml:"listen"`
 	// Replicas is the replica count of streams, buckets and object stores,
 	// 1 to 5 (3 on a three-node cluster). Default 1.
 	Replicas int `yaml:"replicas"`
@@ -224,7 +230,7 @@ func Default() Config {
 			},
 		},
 		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
-		NATS:               NATS{DataDir: "./data", Replicas: 1},
+		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5, FileMode: 0o600, DirMode: 0o700},
 		Crawl: Crawl{

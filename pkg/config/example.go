@@ -27,6 +27,9 @@ content:
 nats:
   url: ""                             # empty: the embedded server; or nats://h1:4222,nats://h2:4222
   data_dir: ./data
+  listen: 127.0.0.1:0                 # the embedded server also listens here (0: a free port), with a random
+                                      # token, and writes its URL to <data_dir>/nats.url (mode 0600) so that
+                                      # conflux status / crawl and the nats CLI reach a running conflux run
   replicas: 1                         # stream and bucket replicas (3 on a three-node cluster)
   # Authentication to an external server: at most one of user/password, token, nkey_file, creds_file.
   user: ""

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -160,6 +162,13 @@ func (n NATS) validate(v *validator) {
 			case hasScheme && !slices.Contains([]string{"nats", "tls", "ws", "wss"}, strings.ToLower(scheme)):
 				v.add("nats.url", "%q: scheme %q is not one of nats, tls, ws, wss", redactURL(s), scheme)
 			}
+		}
+	}
+	if n.Listen != "" {
+		if _, port, err := net.SplitHostPort(n.Listen); err != nil {
+			v.add("nats.listen", "%q is not host:port", n.Listen)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			v.add("nats.listen", "port %q of %q is not 0..65535", port, n.Listen)
 		}
 	}
 	if n.Replicas < 1 || n.Replicas > 5 {

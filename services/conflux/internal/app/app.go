@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -20,8 +19,8 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
-	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
@@ -41,6 +40,7 @@ type App struct {
 	MetricsAddr string
 
 	embedded *server.Server
+	urlFile  string // <data_dir>/nats.url while the embedded server listens
 }
 
 // Open connects to nats.url, or starts the embedded server when it is
@@ -49,12 +49,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site), Metrics: metrics.New()}
 	var err error
 	if cfg.NATS.URL == "" {
-		dir := filepath.Join(cfg.NATS.DataDir, "jetstream")
-		a.embedded, err = bus.StartEmbedded(bus.EmbeddedOptions{DataDir: dir, Port: -1}, log)
-		if err != nil {
-			return nil, fmt.Errorf("start embedded NATS in %s: %w: %w", dir, ErrNATSUnavailable, err)
-		}
-		a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"))
+		err = a.startEmbedded()
 	} else {
 		a.NC, err = bus.Connect(ctx, worker.ConnectOptions(cfg.NATS, "conflux"))
 	}
@@ -77,6 +72,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // Close drains the connection and stops the embedded server.
 func (a *App) Close() {
+	if a.urlFile != "" {
+		_ = os.Remove(a.urlFile)
+	}
 	if a.NC != nil {
 		_ = a.NC.Drain()
 		for i := 0; i < 50 && !a.NC.IsClosed(); i++ {

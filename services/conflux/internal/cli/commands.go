@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,16 +15,12 @@ import (
 // Stdout is where results go.
 var Stdout io.Writer = os.Stdout
 
-// errNeedsURL: commands that talk to running workers cannot use the
-// embedded server, which lives inside `conflux run`.
-var errNeedsURL = errors.New("nats.url is empty: this command talks to running workers over NATS; set nats.url (the embedded server lives inside `conflux run`)")
-
 type workerCmd struct {
 	Stage string `arg:"" enum:"enumerator,fetcher,attachments,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, permissions, sink or tokenbroker."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
-	return withApp(g, true, func(ctx context.Context, a *app.App) error {
+	return withApp(g, needsBus, func(ctx context.Context, a *app.App) error {
 		return a.RunStages(ctx, []string{w.Stage})
 	})
 }
@@ -39,7 +34,7 @@ type crawlCmd struct {
 }
 
 func (c *crawlCmd) Run(g *Globals) error {
-	return withApp(g, true, c.crawl)
+	return withApp(g, needsBus, c.crawl)
 }
 
 func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
@@ -73,14 +68,18 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 
 type statusCmd struct {
 	Watch bool          `help:"Refresh until interrupted."`
+	JSON  bool          `name:"json" xor:"format" help:"Print one reading as JSON (for scripts)."`
 	Every time.Duration `default:"2s" help:"Refresh interval with --watch."`
 }
 
 func (s *statusCmd) Run(g *Globals) error {
-	return withApp(g, true, s.show)
+	return withApp(g, anyBus, s.show)
 }
 
 func (s *statusCmd) show(ctx context.Context, a *app.App) error {
+	if s.JSON {
+		return a.PrintStatusJSON(ctx, Stdout)
+	}
 	var last app.StatusSnapshot
 	for {
 		var err error
@@ -103,7 +102,7 @@ type replayCmd struct {
 }
 
 func (r *replayCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		n, err := a.RebuildSink(ctx)
 		if err != nil {
 			return err
@@ -127,7 +126,7 @@ type dlqListCmd struct {
 }
 
 func (d *dlqListCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
 }
 
 type dlqRedriveCmd struct {
@@ -135,7 +134,7 @@ type dlqRedriveCmd struct {
 }
 
 func (d *dlqRedriveCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		n, err := a.RedriveDeadLetters(ctx, d.Stage)
 		fmt.Fprintf(Stdout, "%d dead letters published again\n", n)
 		return err
@@ -151,26 +150,22 @@ type usersImportCmd struct {
 }
 
 func (u *usersImportCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		_, err := a.ImportUsers(ctx, u.File, Stdout)
 		return err
 	})
 }
 
-// withApp loads the configuration and opens the app for a command: against
-// nats.url, or, unless needsURL, the embedded server's data directory when
-// no `conflux run` holds it. It closes the app when fn returns.
-func withApp(g *Globals, needsURL bool, fn func(context.Context, *app.App) error) error {
+// withApp loads the configuration, opens the app for a command (see
+// open) and closes it when fn returns.
+func withApp(g *Globals, r reach, fn func(context.Context, *app.App) error) error {
 	cfg, log, err := g.load()
 	if err != nil {
 		return err
 	}
-	if needsURL && cfg.NATS.URL == "" {
-		return &configError{errNeedsURL}
-	}
 	ctx, stop := signalContext()
 	defer stop()
-	a, err := app.Open(ctx, cfg, log)
+	a, err := open(ctx, cfg, log, r)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type runCmd struct {
 }
 
 func (r *runCmd) Run(g *Globals) error {
-	return withApp(g, false, r.run)
+	return withApp(g, serveBus, r.run)
 }
 
 func (r *runCmd) run(ctx context.Context, a *app.App) error {
