@@ -38,8 +38,9 @@ type Rules struct {
 	// or blog post.
 	Labels LabelRules `yaml:"labels"`
 	// Types lists the content types indexed: page, blogpost, comment,
-	// attachment. A comment or attachment is indexed only when its page or
-	// blog post passes page_trees, labels and cql. Default all four.
+	// attachment, at least one of page and blogpost. A comment or attachment
+	// is indexed only when its page or blog post is (by type, page_trees,
+	// labels and cql; not by date). Default all four.
 	Types []string `yaml:"types"`
 	// FoldersAsDocuments indexes folders as documents. Folders are always
 	// read (they are on the paths of pages and their restrictions apply).
@@ -193,6 +194,8 @@ func (r Rules) validate(v *validator) {
 		"is not one of "+strings.Join(ContentTypes, ", "))
 	if len(r.Types) == 0 {
 		v.add("rules.types", "is empty: nothing would be indexed; list some of %s", strings.Join(ContentTypes, ", "))
+	} else if !r.HasType(TypePage) && !r.HasType(TypeBlogPost) {
+		v.add("rules.types", "%v has neither page nor blogpost: comments and attachments are indexed with their page or blog post", r.Types)
 	}
 	if r.ModifiedWithin < 0 {
 		v.add("rules.modified_within", "%s is negative", r.ModifiedWithin)

@@ -70,6 +70,8 @@ func TestRulesValidateErrors(t *testing.T) {
 			`rules.types: "folder" is not one of page, blogpost, comment, attachment`},
 		{"no type", "rules:\n  types: []\n", nil,
 			`rules.types: is empty: nothing would be indexed`},
+		{"comments alone", "rules:\n  types: [comment, attachment]\n", nil,
+			`rules.types: [comment attachment] has neither page nor blogpost`},
 		{"bad date", "rules:\n  modified_after: last year\n", nil,
 			`conflux.yaml:6: rules.modified_after: "last year" is not a date like 2024-01-01`},
 		{"future date", "rules:\n  modified_after: 2999-01-01\n", nil,
