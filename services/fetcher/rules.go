@@ -111,7 +111,7 @@ func (s *scope) publishes(typ string, updated time.Time, mediaType string) bool 
 // judged by the filter and is kept until it can.
 func (l *listing) inScope(id, typ string, path []proto.Ancestor) bool {
 	s := l.scope
-	if typ != proto.TypeFolder && !s.r.HasType(typ) || !s.inTree(id, path) {
+	if typ != proto.TypeFolder && !s.r.HasType(typ) || typ != proto.TypeBlogPost && !s.inTree(id, path) {
 		return false
 	}
 	if s.matched == nil {
