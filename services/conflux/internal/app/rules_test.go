@@ -1,14 +1,17 @@
 package app_test
 
 import (
+	"context"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
 
 // ruleExpect derives, from the tenant alone, what a full crawl under the
@@ -294,4 +297,81 @@ func TestRuleChangeRemovesExactlyTheNewlyExcluded(t *testing.T) {
 	requireOK(t, h.crawl(proto.CrawlIncremental, false))
 	exp = ruleExpect{tn: h.sim.Tenant(), r: h.cfg.Rules}.want(expected(h.sim.Tenant(), false))
 	checkSinkHolds(t, h, h.sim.Tenant(), exp)
+}
+
+// TestPlanCountsWhatTheCrawlIndexes: the plan's counts, per space and
+// type, are what the crawl under the same rules then writes, and its call
+// estimate is near the crawl's calls.
+func TestPlanCountsWhatTheCrawlIndexes(t *testing.T) {
+	tn := ruleTenant()
+	root := treeRoot(t, tn, 4)
+	for _, tc := range []struct {
+		name string
+		edit func(r *config.Rules)
+	}{
+		{"no rules", func(*config.Rules) {}},
+		{"labels, media types and a tree", func(r *config.Rules) {
+			r.Labels.Exclude = []string{commonLabel(tn)}
+			r.Attachments.MediaTypes = []string{"image/*", "application/pdf"}
+			r.PageTrees = []string{root, "999999999"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Expansions capped as Confluence documents them (labels 50,
+			// restrictions 100): the estimate does not foresee per-item
+			// fallbacks.
+			opts := confluencesim.Options{ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}
+			h := start(t, tn.Clone(), opts, func(c *config.Config) { tc.edit(&c.Rules) })
+			c, err := h.app.Client(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := app.MakePlan(context.Background(), c, h.cfg, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := h.sim.Counters()
+			res := h.crawl(proto.CrawlFull, false)
+			requireOK(t, res)
+			crawlCalls := h.callsSince(before)
+			got := map[string]*app.Counts{}
+			for _, d := range h.documents() {
+				if got[d.SpaceKey] == nil {
+					got[d.SpaceKey] = &app.Counts{}
+				}
+				c := got[d.SpaceKey]
+				switch d.Type {
+				case "page":
+					c.Pages++
+				case "blogpost":
+					c.BlogPosts++
+				case "folder":
+					c.Folders++
+				case "comment":
+					c.Comments++
+				case "attachment":
+					c.Attachments++
+					c.Bytes += d.Attachment.Size
+				}
+			}
+			for _, s := range plan.Spaces {
+				w := app.Counts{}
+				if got[s.Key] != nil {
+					w = *got[s.Key]
+				}
+				if s.Counts != w {
+					t.Errorf("space %s: plan %+v, crawl wrote %+v", s.Key, s.Counts, w)
+				}
+			}
+			if tc.name != "no rules" && !slices.ContainsFunc(plan.Unmatched, func(u string) bool { return strings.Contains(u, "999999999") }) {
+				t.Errorf("unmatched %v does not name the missing tree root", plan.Unmatched)
+			}
+			ratio := float64(plan.Calls) / float64(crawlCalls.api)
+			t.Logf("plan: %d documents, %d calls estimated (+%d downloads); the crawl made %d calls (+%d downloads), ratio %.2f; unmatched %v",
+				plan.Total.Documents(), plan.Calls, plan.Downloads, crawlCalls.api, crawlCalls.all-crawlCalls.api, ratio, plan.Unmatched)
+			if ratio < 0.5 || ratio > 2 {
+				t.Errorf("estimate %d calls is far from the crawl's %d", plan.Calls, crawlCalls.api)
+			}
+		})
+	}
 }
