@@ -61,7 +61,9 @@ func (c *Counts) add(o Counts) {
 }
 
 // Documents is the number of documents.
-func (c Counts) Documents() int { return c.Pages + c.BlogPosts + c.Folders + c.Comments + c.Attachments }
+func (c Counts) Documents() int {
+	return c.Pages + c.BlogPosts + c.Folders + c.Comments + c.Attachments
+}
 
 // planner reads what the plan needs: per space the page and blog post
 // lists without bodies (250 a call) and one CQL search with labels and

@@ -179,7 +179,9 @@ func TestRules(t *testing.T) {
 			r.CQL = `label = "` + label + `" or type = folder`
 			r.Types = []string{"page", "comment"}
 			c.Spaces.Include = []string{tn.Spaces[0].Key} // a few spaces: comments per container
-		}, func(c *confluencesim.Content) bool { return c != nil && (slices.Contains(c.Labels, label) || c.Type == "folder") }},
+		}, func(c *confluencesim.Content) bool {
+			return c != nil && (slices.Contains(c.Labels, label) || c.Type == "folder")
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
