@@ -24,6 +24,8 @@ type Config struct {
 	UsersCSVMaxBadRows int `yaml:"users_csv_max_bad_rows"`
 	// Content selects what content is crawled.
 	Content Content `yaml:"content"`
+	// Rules choose what of the crawled spaces is indexed (rules.go).
+	Rules Rules `yaml:"rules"`
 	// NATS says where the message bus is.
 	NATS NATS `yaml:"nats"`
 	// Sink says where finished documents are written.
@@ -230,6 +232,7 @@ func Default() Config {
 			},
 		},
 		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
+		Rules:              defaultRules(),
 		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5, FileMode: 0o600, DirMode: 0o700},

@@ -367,7 +367,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) < 42 || !slices.Contains(keys, "metrics.addr") {
+	if len(keys) < 50 || !slices.Contains(keys, "metrics.addr") || !slices.Contains(keys, "rules.cql") {
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}

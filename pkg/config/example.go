@@ -24,6 +24,20 @@ content:
   include_archived: false
   attachments:
     max_size: 100MB                   # 0: no limit; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024
+rules:                                # what of the crawled spaces is indexed; the defaults index everything
+  space_types: []                     # global | collaboration | knowledge_base | personal | …; empty: all
+  space_status: []                    # current | archived; empty: current (+ archived with content.include_archived)
+  page_trees: []                      # page ids: only these pages, everything below them, and what hangs off them
+  labels:
+    include: []                       # an item must carry one of these labels
+    exclude: []                       # an item carrying one of these is left out
+  types: [page, blogpost, comment, attachment]
+  folders_as_documents: true          # folders are still read for paths and restrictions
+  modified_after: ""                  # e.g. 2024-01-01: items last modified since then
+  modified_within: 0s                 # e.g. 720h or 30d: items last modified within that time before the crawl
+  attachments:
+    media_types: []                   # e.g. [application/pdf, "image/*"]; empty: every type
+  cql: ""                             # an extra CQL condition for pages, blog posts and folders (documented fields only)
 nats:
   url: ""                             # empty: the embedded server; or nats://h1:4222,nats://h2:4222
   data_dir: ./data

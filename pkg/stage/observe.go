@@ -39,5 +39,5 @@ func WithObserver(o Observer) Option {
 // nopObserver is the observer of a runner given none.
 type nopObserver struct{}
 
-func (nopObserver) Bound(string, string)                    {}
+func (nopObserver) Bound(string, string)                   {}
 func (nopObserver) Settled(string, Outcome, time.Duration) {}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -41,6 +42,10 @@ type listing struct {
 	// comments and attachments.
 	paths  map[string][]proto.Ancestor
 	wanted map[string]bool
+	// scope applies the rules; excluded are the pages and blog posts out
+	// of it, whose comments and attachments are left out (rules.go).
+	scope    *scope
+	excluded map[string]bool
 }
 
 // node is what the tree needs of a page or folder.
@@ -51,7 +56,8 @@ type node struct {
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
 	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{},
 		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{},
-		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{}}
+		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{},
+		scope: newScope(s.d.Config.Rules, time.Now()), excluded: map[string]bool{}}
 }
 
 // incremental reports whether the listing reads only what changed since
@@ -76,6 +82,9 @@ func (l *listing) everything(ctx context.Context) error {
 	if err := l.scan(ctx); err != nil {
 		return err
 	}
+	if err := l.matchFilter(ctx); err != nil {
+		return err
+	}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
 	pending, err := l.pages(ctx, p)
 	if err == nil {
@@ -88,8 +97,7 @@ func (l *listing) everything(ctx context.Context) error {
 	for _, pg := range pending {
 		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
 	}
-	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
-		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
+	for bp, err := range l.blogPosts(ctx) {
 		if err != nil {
 			_ = p.Wait()
 			return fmt.Errorf("list blog posts: %w", err)
@@ -217,7 +225,11 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 		return nil
 	}
 	for _, f := range folders {
-		if err := l.publish(ctx, f, l.ancestors(f.msg.ParentID)); err != nil {
+		above := l.ancestors(f.msg.ParentID)
+		if !l.folderInScope(f, above) {
+			continue
+		}
+		if err := l.publish(ctx, f, above); err != nil {
 			return err
 		}
 	}
@@ -280,9 +292,17 @@ func (l *listing) walk(parentID string) (path []proto.Ancestor, whole bool) {
 // container publishes a page or blog post with its labels and the path
 // above it, then (without site-wide lists) its attachments and comments.
 func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor) error {
+	if !l.inScope(it.msg.ID, it.msg.Type, above) {
+		l.excludeContainer(it.msg.ID)
+		return nil
+	}
 	labels, err := l.labels(ctx, it)
 	if err != nil {
 		return err
+	}
+	if !l.scope.labelled(labels) {
+		l.excludeContainer(it.msg.ID)
+		return nil
 	}
 	it.msg.Labels, it.msg.LabelsKnown = labels, true
 	if err := l.publish(ctx, it, above); err != nil {
@@ -295,8 +315,13 @@ func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor
 		return nil // comments and attachments come from the site-wide lists
 	}
 	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
-	if err := l.attachmentsOf(ctx, it, path); err != nil {
-		return err
+	if l.scope.typeIndexed(proto.TypeAttachment) {
+		if err := l.attachmentsOf(ctx, it, path); err != nil {
+			return err
+		}
+	}
+	if !l.scope.typeIndexed(proto.TypeComment) {
+		return nil
 	}
 	return l.commentsOf(ctx, it, path)
 }
@@ -335,6 +360,9 @@ func (l *listing) attachmentsOf(ctx context.Context, it item, path []proto.Ances
 
 // publishAttachment sends one attachment to the downloader.
 func (l *listing) publishAttachment(ctx context.Context, msg *proto.AttachmentFound) error {
+	if l.ruled(proto.TypeAttachment, msg.UpdatedAt, msg.MediaType) {
+		return nil
+	}
 	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
 	msg.Restrictions = l.restrictions(msg.Ancestors, "")
 	subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
@@ -393,6 +421,9 @@ func (l *listing) fill(crawl *string, kind *proto.CrawlKind, spaceID, spaceKey *
 // publish sends one content item.
 func (l *listing) publish(ctx context.Context, it item, ancestors []proto.Ancestor) error {
 	msg := it.msg
+	if l.ruled(msg.Type, msg.UpdatedAt, "") {
+		return nil
+	}
 	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
 	if ancestors != nil {
 		msg.Ancestors = ancestors

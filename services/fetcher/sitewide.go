@@ -106,6 +106,9 @@ func (l *listing) containerPath(ctx context.Context, id, typ string) ([]proto.An
 
 func (l *listing) sitewideComment(ctx context.Context, c *proto.ContentFetched) error {
 	path, ok, err := l.containerPath(ctx, c.ContainerID, c.ContainerType)
+	if ok && err == nil {
+		ok, err = l.containerInScope(ctx, c.ContainerID, c.ContainerType, path)
+	}
 	if !ok || err != nil {
 		return err
 	}
@@ -114,6 +117,9 @@ func (l *listing) sitewideComment(ctx context.Context, c *proto.ContentFetched) 
 
 func (l *listing) sitewideAttachment(ctx context.Context, a *proto.AttachmentFound) error {
 	path, ok, err := l.containerPath(ctx, a.ContainerID, a.ContainerType)
+	if ok && err == nil {
+		ok, err = l.containerInScope(ctx, a.ContainerID, a.ContainerType, path)
+	}
 	if !ok || err != nil {
 		return err
 	}

@@ -125,9 +125,14 @@ func expected(tn *confluencesim.Tenant, includeArchived bool) map[string]want {
 // every document's ACL with the brute-force reference evaluator.
 func checkSink(t testing.TB, h *harness, tn *confluencesim.Tenant) {
 	t.Helper()
+	checkSinkHolds(t, h, tn, expected(tn, h.cfg.Content.IncludeArchived))
+}
+
+// checkSinkHolds is checkSink against a given set of expected documents.
+func checkSinkHolds(t testing.TB, h *harness, tn *confluencesim.Tenant, exp map[string]want) {
+	t.Helper()
 	docs := h.documents()
 	groups := h.groups()
-	exp := expected(tn, h.cfg.Content.IncludeArchived)
 	ref := acltest.New(tn)
 	bad := 0
 	fail := func(format string, args ...any) {

@@ -36,6 +36,7 @@ type cli struct {
 	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
 	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
 	Search searchCmd `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
+	Plan   planCmd   `cmd:"" help:"Dry run: count per space what a full crawl under the rules would index, and its API calls."`
 }
 
 // exitError carries an exit code out of a command.
