@@ -19,7 +19,7 @@ import (
 // directly (no NATS); with oauth2 it asks the token broker over NATS.
 type planCmd struct {
 	JSON bool    `name:"json" help:"Print the plan as JSON."`
-	Rate float64 `default:"10" help:"Requests per second assumed for the crawl's duration."`
+	Rate float64 `help:"Requests per second assumed for the crawl's duration (default: crawl.requests_per_second, or 10 when that is 0)."`
 }
 
 func (p *planCmd) Run(g *Globals) error {
@@ -27,7 +27,13 @@ func (p *planCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if p.Rate <= 0 {
+	if p.Rate == 0 {
+		p.Rate = cfg.Crawl.RequestsPerSecond
+	}
+	if p.Rate == 0 {
+		p.Rate = 10
+	}
+	if p.Rate < 0 {
 		return &configError{fmt.Errorf("--rate %v is not positive", p.Rate)}
 	}
 	ctx, stop := signalContext()
@@ -40,7 +46,7 @@ func (p *planCmd) Run(g *Globals) error {
 		}
 		return p.show(ctx, c, cfg)
 	}
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		c, err := a.Client(ctx)
 		if err != nil {
 			return err
