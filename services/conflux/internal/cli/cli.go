@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/conflux-dev/conflux/pkg/buildinfo"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/logging"
@@ -28,11 +30,12 @@ type Globals struct {
 
 type cli struct {
 	Globals
+	Version kong.VersionFlag `help:"Print the version and exit."`
 	Run    runCmd    `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
 	Worker workerCmd `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
 	Crawl  crawlCmd  `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
 	Status statusCmd `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
-	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream, without calling Confluence."`
+	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream (--rebuild-sink), or re-drive one stage's input (--stage)."`
 	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
 	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
 	Search searchCmd `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
@@ -59,7 +62,8 @@ func Main(args []string) int {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("conflux"),
 		kong.Description("Crawl a Confluence Cloud site into search indexes with exact read permissions."),
-		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }))
+		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }),
+		kong.Vars{"version": buildinfo.Version(), "replayable": strings.Join(app.Replayable, ",")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
@@ -98,10 +101,25 @@ func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 }
 
 type replayCmd struct {
-	RebuildSink bool `name:"rebuild-sink" required:"" help:"Write every document of the documents stream into the configured sink."`
+	RebuildSink bool      `name:"rebuild-sink" xor:"what" required:"" help:"Write every document of the documents stream into the configured sink."`
+	Stage       string    `xor:"what" required:"" enum:"${replayable}," help:"Re-drive this stage's input stream: its consumers deliver again, from --since or --from-seq on (${replayable})."`
+	Since       sinceFlag `xor:"from" help:"With --stage: from this time on (RFC 3339, e.g. 2026-12-05T10:00:00Z, or a duration ago, e.g. 2h)."`
+	FromSeq     uint64    `name:"from-seq" xor:"from" help:"With --stage: from this stream sequence on."`
 }
 
 func (r *replayCmd) Run(g *Globals) error {
+	if r.Stage != "" {
+		if r.Since.IsZero() && r.FromSeq == 0 {
+			return &configError{errors.New("replay --stage needs --since or --from-seq")}
+		}
+		return withApp(g, needsBus, func(ctx context.Context, a *app.App) error {
+			done, err := a.ReplayStage(ctx, r.Stage, bus.StartAt{Sequence: r.FromSeq, Time: r.Since.Time})
+			for _, d := range done {
+				fmt.Fprintf(Stdout, "%s: %s on %s delivers again from sequence %d\n", r.Stage, d.Durable, d.Stream, d.From)
+			}
+			return err
+		})
+	}
 	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		n, err := a.RebuildSink(ctx)
 		if err != nil {
@@ -114,6 +132,23 @@ func (r *replayCmd) Run(g *Globals) error {
 		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, where)
 		return nil
 	})
+}
+
+// sinceFlag is a point in time given as RFC 3339 or as a duration ago.
+type sinceFlag struct{ time.Time }
+
+func (s *sinceFlag) UnmarshalText(b []byte) error {
+	v := strings.TrimSpace(string(b))
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		s.Time = t
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration ago", v)
+	}
+	s.Time = time.Now().Add(-d)
+	return nil
 }
 
 type dlqCmd struct {
