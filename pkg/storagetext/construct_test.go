@@ -231,8 +231,14 @@ func TestParsePageRef(t *testing.T) {
 func TestExcerptIncludeAsksExcerpt(t *testing.T) {
 	var asked []string
 	o := Options{
-		Include: func(space, title string) (string, bool) { asked = append(asked, "include "+title); return "whole page", true },
-		Excerpt: func(space, title string) (string, bool) { asked = append(asked, "excerpt "+title); return "the excerpt", true },
+		Include: func(space, title string) (string, bool) {
+			asked = append(asked, "include "+title)
+			return "whole page", true
+		},
+		Excerpt: func(space, title string) (string, bool) {
+			asked = append(asked, "excerpt "+title)
+			return "the excerpt", true
+		},
 	}
 	in := `<ac:structured-macro ac:name="excerpt-include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Glossary"/></ac:link></ac:parameter></ac:structured-macro>` +
 		`<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Runbook"/></ac:link></ac:parameter></ac:structured-macro>`
@@ -274,7 +280,7 @@ func TestExcerptText(t *testing.T) {
 func TestMentionIDs(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want []string
+		want     []string
 	}{
 		{"none", `<p>x</p>`, nil},
 		{"in order, each once", `<ac:link><ri:user ri:account-id="b"/></ac:link><ac:link><ri:user ri:account-id='a'/></ac:link><ac:link><ri:user ri:account-id="b"/></ac:link>`, []string{"b", "a"}},
