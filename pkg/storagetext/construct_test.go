@@ -292,3 +292,13 @@ func TestMentionIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestADFMentionIDs(t *testing.T) {
+	in := adfDoc(adfPara(`{"type":"mention","attrs":{"id":"557058:abc","text":"@Ada"}}`, adfText(" and "), `{"type":"mention","attrs":{"id":"5b10"}}`, `{"type":"mention","attrs":{"id":"557058:abc"}}`))
+	if got := strings.Join(ADFMentionIDs(in), ","); got != "557058:abc,5b10" {
+		t.Fatalf("ADFMentionIDs = %s", got)
+	}
+	if got := ADFMentionIDs(`<p>mention</p>`); got != nil {
+		t.Fatalf("storage read as ADF: %v", got)
+	}
+}

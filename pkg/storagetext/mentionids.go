@@ -1,6 +1,10 @@
 package storagetext
 
-import "strings"
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
 
 // maxMentionIDs bounds the account ids MentionIDs returns for one body.
 const maxMentionIDs = 1000
@@ -34,5 +38,38 @@ func MentionIDs(storage string) []string {
 			out = append(out, id)
 		}
 	}
+	return out
+}
+
+// ADFMentionIDs returns the account ids an ADF body's mention nodes name
+// (attrs.id), each once, in order, at most 1000; nil for input ADFText
+// refuses.
+func ADFMentionIDs(adf string) []string {
+	if len(adf) > MaxADFBytes || !strings.Contains(adf, `"mention"`) {
+		return nil
+	}
+	var doc adfNode
+	if err := json.Unmarshal([]byte(adf), &doc); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return nil
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	var walk func(n *adfNode, depth int)
+	walk = func(n *adfNode, depth int) {
+		if len(out) >= maxMentionIDs || depth > maxDepth {
+			return
+		}
+		if id := strings.TrimSpace(n.str("id")); n.Type == "mention" && id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+		for i := range n.Content {
+			walk(&n.Content[i], depth+1)
+		}
+	}
+	walk(&doc, 0)
 	return out
 }
