@@ -119,3 +119,24 @@ func (e *env) bodyText(id string) string {
 	}
 	return d.BodyText
 }
+
+// TestADFBodyWithMentionsAndIncludes: a body in ADF is converted by the
+// same rules, names and includes included.
+func TestADFBodyWithMentionsAndIncludes(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	shared := page("c1", "S1", "21", 1)
+	shared.Document.Title, shared.Document.Body = "Shared steps", "<p>Step one: drain.</p>"
+	e.ready(shared)
+	adf := page("c1", "S1", "20", 1)
+	adf.Document.BodyFormat = proto.BodyADF
+	adf.Document.Body = `{"version":1,"type":"doc","content":[` +
+		`{"type":"paragraph","content":[{"type":"text","text":"Owner: "},{"type":"mention","attrs":{"id":"acc-a","text":"@stale"}}]},` +
+		`{"type":"extension","attrs":{"extensionKey":"include","parameters":{"macroParams":{"":{"value":"KS1:Shared steps"}}}}}]}`
+	adf.UserNames = map[string]string{"acc-a": "Ada Lovelace"}
+	e.ready(adf)
+	e.waitWritten("c1", "S1", "20", "21")
+	eventually(t, "the ADF page rendered with its include", func() bool {
+		return e.bodyText("20") == "Owner: Ada Lovelace\nStep one: drain."
+	})
+}
