@@ -37,6 +37,7 @@ const (
 	BucketCache       = "CONFLUX_CACHE"       // restrictions, space permissions, groups per crawl
 	BucketCheckpoints = "CONFLUX_CHECKPOINTS" // per space: last incremental checkpoint
 	BucketProgress    = "CONFLUX_PROGRESS"    // crawl progress and item outcomes
+	BucketIncludes    = "CONFLUX_INCLUDES"    // the sink's include index: page titles and their includers
 	ObjectBlobs       = "CONFLUX_BLOBS"       // attachment bytes
 	ObjectClaims      = "CONFLUX_CLAIMS"      // payloads over the claim-check threshold
 )
@@ -168,6 +169,7 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		mk(BucketCache, "restrictions, space permissions and groups, per crawl", 1, 48*time.Hour),
 		mk(BucketCheckpoints, "per-space incremental checkpoints", 5, 0),
 		mk(BucketProgress, "crawl progress and item outcomes", 1, 14*24*time.Hour),
+		mk(BucketIncludes, "page titles to ids and the pages that include them, for include macros", 1, 0),
 	}
 }
 

@@ -50,6 +50,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 				return err
 			}
 			l.paths[c.ID] = items.Path(c.Ancestors)
+			l.titles[c.ID] = c.Title
 		}
 		switch c.Type {
 		case proto.TypePage:
@@ -225,6 +226,7 @@ func (l *listing) lookup(ctx context.Context, ids []string) error {
 		}
 		l.mu.Lock()
 		l.paths[r.Content.ID] = items.Path(r.Content.Ancestors)
+		l.titles[r.Content.ID] = r.Content.Title
 		l.mu.Unlock()
 	}
 	return nil

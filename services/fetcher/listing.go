@@ -37,6 +37,7 @@ type listing struct {
 	known      map[string]known                    // labels and restrictions from the bulk pass
 	folderHits map[string]confluence.SearchContent // folders the bulk pass returned
 	containers map[string]string                   // published pages and blog posts: id → type
+	titles     map[string]string                   // titles of published containers and of CQL hits, for paths
 	// paths and wanted serve incremental listings, which have no tree:
 	// the path of each item CQL returned, and the containers of changed
 	// comments and attachments.
@@ -48,14 +49,15 @@ type listing struct {
 	excluded map[string]bool
 }
 
-// node is what the tree needs of a page or folder.
+// node is what the tree needs of a page or folder; the title names it in
+// the paths (breadcrumbs) of the items below it.
 type node struct {
-	typ, parentID string
+	typ, parentID, title string
 }
 
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
 	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{},
-		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{},
+		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{}, titles: map[string]string{},
 		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{},
 		scope: newScope(s.d.Config.Rules, time.Now()), excluded: map[string]bool{}}
 }
@@ -124,7 +126,7 @@ func (l *listing) pages(ctx context.Context, p *pool.ContextPool) ([]confluence.
 			return nil, fmt.Errorf("list pages: %w", err)
 		}
 		l.mu.Lock()
-		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID, title: pg.Title}
 		above, whole := l.walk(pg.ParentID)
 		l.mu.Unlock()
 		if !whole {
@@ -150,7 +152,7 @@ func (l *listing) nodeOf(id string) (node, bool) {
 	if n := len(h.Ancestors); n > 0 {
 		parent = h.Ancestors[n-1].ID
 	}
-	return node{typ: proto.TypeFolder, parentID: parent}, true
+	return node{typ: proto.TypeFolder, parentID: parent, title: h.Title}, true
 }
 
 // prepare reads the space's tree, runs the bulk pass and finds its
@@ -172,7 +174,7 @@ func (l *listing) loadTree(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("list page tree: %w", err)
 		}
-		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID, title: pg.Title}
 	}
 	return nil
 }
@@ -212,7 +214,7 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 				continue
 			}
 			l.mu.Lock()
-			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID}
+			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID, title: f.msg.Title}
 			l.mu.Unlock()
 			folders = append(folders, f)
 			if f.msg.ParentID != "" {
@@ -282,7 +284,7 @@ func (l *listing) walk(parentID string) (path []proto.Ancestor, whole bool) {
 		if !ok {
 			break
 		}
-		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
+		path = append(path, proto.Ancestor{ID: id, Type: n.typ, Title: n.title})
 		id = n.parentID
 	}
 	slices.Reverse(path)
@@ -310,11 +312,12 @@ func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor
 	}
 	l.mu.Lock()
 	l.containers[it.msg.ID] = it.msg.Type
+	l.titles[it.msg.ID] = it.msg.Title
 	l.mu.Unlock()
 	if l.sp.Sitewide {
 		return nil // comments and attachments come from the site-wide lists
 	}
-	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
+	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type, Title: it.msg.Title})
 	if l.scope.typeIndexed(proto.TypeAttachment) {
 		if err := l.attachmentsOf(ctx, it, path); err != nil {
 			return err

@@ -80,9 +80,9 @@ func (l *listing) eachSitewide(ctx context.Context, fn func(proto.Message) error
 // did not return, from its own route) for one an incremental listing did
 // not change; false when the listing does not know it.
 func (l *listing) containerPath(ctx context.Context, id, typ string) ([]proto.Ancestor, bool, error) {
-	self := proto.Ancestor{ID: id, Type: typ}
 	incremental := l.incremental()
 	l.mu.Lock()
+	self := proto.Ancestor{ID: id, Type: typ, Title: l.titles[id]}
 	_, published := l.containers[id]
 	above, looked := l.paths[id]
 	parent := l.tree[id].parentID

@@ -4,9 +4,14 @@
 // and removes what the tombstones delete, acking each message only after
 // the durable write and recording its outcome for crawl completion.
 //
-//   - DocumentReady: the storage-format body becomes plain text
+//   - DocumentReady: the body (storage format, or ADF) becomes plain text
 //     (pkg/storagetext; a conversion error keeps the document with empty
-//     text and says so in the outcome's reason), the attachment's bytes are
+//     text and says so in the outcome's reason): mentions become the names
+//     the resolver sent along, include and excerpt-include macros the
+//     included page's text when every reader of the document may read
+//     that page (see render.go; what is left out is noted in the reason);
+//     then a page's or blog post's includers are rendered again
+//     (rerender.go); the attachment's bytes are
 //     copied from the object store, the groups the ACL names are written to
 //     identities, and the document is upserted by id and version; then the
 //     outcome "written" is recorded.
@@ -62,15 +67,19 @@ const setupTimeout = 30 * time.Second
 
 // Service is the sink stage with its sweeper.
 type Service struct {
-	log     *slog.Logger
-	js      jetstream.JetStream
-	cfg     config.Config
-	sink    Sink
-	closer  io.Closer // the sink opened by New, if any
-	blobs   jetstream.ObjectStore
-	tracker *progress.Tracker
-	pub     *bus.Publisher
-	runner  *stage.Runner
+	log    *slog.Logger
+	js     jetstream.JetStream
+	cfg    config.Config
+	sink   Sink
+	closer io.Closer // the sink opened by New, if any
+	blobs  jetstream.ObjectStore
+	docs   jetstream.Stream // the documents stream: included pages, includers to render again
+	sub    proto.Subjects
+	// includes is the include index; nil leaves include macros out.
+	includes *includeIndex
+	tracker  *progress.Tracker
+	pub      *bus.Publisher
+	runner   *stage.Runner
 	// SweepEvery is how often the sweeper looks for complete spaces of
 	// full crawls. Default 3s. Set it before Run.
 	SweepEvery time.Duration
@@ -111,6 +120,15 @@ func newService(d Deps) (*Service, error) {
 	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
 		return nil, fmt.Errorf("sink: open object store %s: %w", proto.ObjectBlobs, err)
 	}
+	if s.docs, err = d.JS.Stream(ctx, proto.StreamDocuments); err != nil {
+		return nil, fmt.Errorf("sink: open stream %s: %w", proto.StreamDocuments, err)
+	}
+	s.sub = proto.For(d.Config.Site)
+	kv, err := d.JS.KeyValue(ctx, proto.BucketIncludes)
+	if err != nil {
+		return nil, fmt.Errorf("sink: open bucket %s: %w", proto.BucketIncludes, err)
+	}
+	s.includes = &includeIndex{kv: kv, site: d.Config.Site}
 	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("sink: %w", err)
 	}

@@ -195,6 +195,7 @@ func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d
 	if !slices.Equal(nonNil(d.Ancestors), nonNil(w.ancestors)) {
 		fail("%s %s: ancestors %v, want %v", w.typ, id, d.Ancestors, w.ancestors)
 	}
+	checkBreadcrumbs(fail, tn, d)
 	if w.typ != "attachment" && !sameSet(d.Labels, w.labels) {
 		fail("%s %s: labels %v, want %v", w.typ, id, d.Labels, w.labels)
 	}
@@ -260,4 +261,29 @@ func describe(tn *confluencesim.Tenant, id string) string {
 		}
 	}
 	return "not in the tenant"
+}
+
+// checkBreadcrumbs checks a document's ancestor titles: one per ancestor,
+// each the tenant's title of that node, or "" where the crawl read the
+// path from the v2 ancestors route, which names no titles.
+func checkBreadcrumbs(fail func(string, ...any), tn *confluencesim.Tenant, d proto.Document) {
+	if len(d.AncestorTitles) != len(d.Ancestors) {
+		fail("%s %s: %d ancestor titles for %d ancestors", d.Type, d.ID, len(d.AncestorTitles), len(d.Ancestors))
+		return
+	}
+	for i, id := range d.Ancestors {
+		if got := d.AncestorTitles[i]; got != "" && got != titleOf(tn, id) {
+			fail("%s %s: ancestor %s titled %q, tenant %q", d.Type, d.ID, id, got, titleOf(tn, id))
+		}
+	}
+}
+
+// titleOf is the tenant's title of a content id.
+func titleOf(tn *confluencesim.Tenant, id string) string {
+	for _, c := range tn.Content {
+		if c.ID == id {
+			return c.Title
+		}
+	}
+	return ""
 }
