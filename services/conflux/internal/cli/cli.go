@@ -31,15 +31,15 @@ type Globals struct {
 type cli struct {
 	Globals
 	Version kong.VersionFlag `help:"Print the version and exit."`
-	Run    runCmd    `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
-	Worker workerCmd `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
-	Crawl  crawlCmd  `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
-	Status statusCmd `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
-	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream (--rebuild-sink), or re-drive one stage's input (--stage)."`
-	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
-	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
-	Search searchCmd `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
-	Plan   planCmd   `cmd:"" help:"Dry run: count per space what a full crawl under the rules would index, and its API calls."`
+	Run     runCmd           `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
+	Worker  workerCmd        `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
+	Crawl   crawlCmd         `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
+	Status  statusCmd        `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
+	Replay  replayCmd        `cmd:"" help:"Fill the configured sink from the documents stream (--rebuild-sink), or re-drive one stage's input (--stage)."`
+	DLQ     dlqCmd           `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
+	Users   usersCmd         `cmd:"" help:"Manage the imported users (account id to email)."`
+	Search  searchCmd        `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
+	Plan    planCmd          `cmd:"" help:"Dry run: count per space what a full crawl under the rules would index, and its API calls."`
 }
 
 // exitError carries an exit code out of a command.
