@@ -32,6 +32,8 @@ type Config struct {
 	Crawl Crawl `yaml:"crawl"`
 	// Log holds the logging settings.
 	Log Log `yaml:"log"`
+	// Audit is the sampled check of ACLs against Confluence (audit.go).
+	Audit Audit `yaml:"audit"`
 }
 
 // Auth modes.
@@ -222,7 +224,8 @@ func Default() Config {
 			PermissionsEvery: Duration(time.Hour),
 			Concurrency:      4,
 		},
-		Log: Log{Level: "info", Format: LogAuto},
+		Log:   Log{Level: "info", Format: LogAuto},
+		Audit: Audit{MaxCalls: DefaultAuditMaxCalls, MaxCallsPerHour: DefaultAuditMaxCallsPerHour},
 	}
 }
 

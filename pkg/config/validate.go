@@ -38,6 +38,7 @@ func (c Config) Validate() error {
 	c.Sink.validate(v)
 	c.Crawl.validate(v)
 	c.Log.validate(v)
+	c.Audit.validate(v)
 	return errors.Join(v.errs...)
 }
 
