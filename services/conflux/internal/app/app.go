@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
@@ -32,6 +33,8 @@ type App struct {
 	NC     *nats.Conn
 	JS     jetstream.JetStream
 	Sub    proto.Subjects
+	// OnAudit receives every audit report (a hook for metrics); nil: none.
+	OnAudit func(audit.Report)
 
 	embedded *server.Server
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 )
@@ -51,6 +52,9 @@ func (a *App) PrintStatus(ctx context.Context, w io.Writer, prev StatusSnapshot)
 		t := s.Totals()
 		fmt.Fprintf(w, "crawl %s (%s): %d spaces, %d listed, %d written, %d dropped, %d failed, %d deleted\n",
 			id, s.Meta.Kind, len(s.Meta.Spaces), t.Listed, t.Written, t.Dropped, t.Failed, t.Deleted)
+	}
+	if rec, ok, err := audit.LastRecord(ctx, a.JS); err == nil && ok {
+		fmt.Fprintln(w, rec)
 	}
 	return now, nil
 }
