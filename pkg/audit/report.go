@@ -108,14 +108,14 @@ func (r Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "%-22s %8d %11d\n", k, m[k].Checked, m[k].Mismatches)
 		}
 	}
-	table("documents sampled as", r.BySample, sampleOrder)
-	table("accounts checked as", r.BySubject, subjectOrder)
+	table("checks by document", r.BySample, sampleOrder)
+	table("checks by account", r.BySubject, subjectOrder)
 	if len(r.Mismatches) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\n%-6s %-12s %-10s %-8s %-28s %-10s %-8s %s\n", "kind", "document", "type", "space", "account", "confluence", "conflux", "acl / re-resolve")
+	fmt.Fprintf(w, "\n%-6s %-10s %-10s %-10s %-44s %-10s %-8s %s\n", "kind", "document", "type", "space", "account", "confluence", "conflux", "acl / re-resolve")
 	for _, m := range r.Mismatches {
-		fmt.Fprintf(w, "%-6s %-12s %-10s %-8s %-28s %-10s %-8s %s\n", m.Kind, m.DocumentID, m.Type, m.SpaceKey, m.AccountID,
+		fmt.Fprintf(w, "%-6s %-10s %-10s %-10s %-44s %-10s %-8s %s\n", m.Kind, m.DocumentID, m.Type, m.SpaceKey, m.AccountID,
 			allow(m.Confluence), allow(m.Conflux), m.ACL+after(m))
 		if len(m.ConfluenceErrors) > 0 {
 			fmt.Fprintf(w, "       confluence: %s\n", strings.Join(m.ConfluenceErrors, "; "))
