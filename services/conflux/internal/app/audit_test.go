@@ -99,6 +99,13 @@ func TestAuditAfterCrawl(t *testing.T) {
 	if again.Checks != rep.Checks || !mapsEqual(again.BySample, rep.BySample) {
 		t.Errorf("the same seed sampled differently: %v then %v", rep.BySample, again.BySample)
 	}
+
+	// audit.max_calls_per_hour counts every audit of the last hour.
+	h.app.Config.Audit.MaxCallsPerHour = rep.Calls + again.Calls
+	third, err := h.app.Audit(context.Background(), 40)
+	if err != nil || third.Calls != 0 || !strings.Contains(third.Skipped, "max_calls_per_hour") {
+		t.Errorf("over the hourly budget: %d calls, skipped %q, %v", third.Calls, third.Skipped, err)
+	}
 }
 
 func mapsEqual(a, b map[string]audit.Tally) bool {
