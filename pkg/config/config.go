@@ -36,6 +36,8 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Metrics says where Prometheus metrics and health are served.
 	Metrics Metrics `yaml:"metrics"`
+	// Audit is the sampled check of ACLs against Confluence (audit.go).
+	Audit Audit `yaml:"audit"`
 }
 
 // Auth modes.
@@ -242,7 +244,8 @@ func Default() Config {
 			PermissionsEvery: Duration(time.Hour),
 			Concurrency:      4,
 		},
-		Log: Log{Level: "info", Format: LogAuto},
+		Log:   Log{Level: "info", Format: LogAuto},
+		Audit: Audit{MaxCalls: DefaultAuditMaxCalls, MaxCallsPerHour: DefaultAuditMaxCallsPerHour},
 	}
 }
 

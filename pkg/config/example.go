@@ -69,6 +69,11 @@ crawl:                                # the schedule of "conflux run" (without -
   concurrency: 4                      # items handled at once per stage and process
   requests_per_second: 0              # Confluence requests/s of the whole fleet, shared by replicas; 0: no limit
   burst: 1                            # requests one process may send at once under that rate
+audit:                                # checks sampled ACLs against Confluence's permission check (needs 'Confluence Administrator')
+  sample: 0                           # documents checked per audit, after each crawl of "conflux run"; 0: off
+  max_calls: 200                      # permission checks per audit
+  max_calls_per_hour: 1000            # permission checks of all audits within any hour
+  seed: 0                             # a fixed sample for repeatable audits; 0: a new sample each time
 log:
   level: info                         # debug | info | warn | error
   format: auto                        # auto (colour on a terminal, JSON otherwise) | text | json

@@ -43,6 +43,7 @@ func (c Config) Validate() error {
 	c.Crawl.validateRate(v)
 	c.Log.validate(v)
 	c.Metrics.validate(v)
+	c.Audit.validate(v)
 	return errors.Join(v.errs...)
 }
 

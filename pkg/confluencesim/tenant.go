@@ -36,6 +36,11 @@ type Tenant struct {
 	// admin-like crawler account). Every other caller sees only what the
 	// permission rule grants it. Added field (not pinned).
 	Crawlers []string `json:",omitempty"`
+	// Admins lists account ids that hold the 'Confluence Administrator'
+	// global permission: only they may ask the permission check about
+	// another user or a group (POST /rest/api/content/{id}/permission/check).
+	// Demo and Generate make their crawler account an admin. Added field.
+	Admins []string `json:",omitempty"`
 	// DeletedGroups keeps groups that were deleted while restrictions still
 	// name them, so that the v1 restriction endpoints can report their name
 	// (Confluence "may return deleted groups"). A restriction group id found

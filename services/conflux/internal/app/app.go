@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
@@ -38,6 +39,8 @@ type App struct {
 	// MetricsAddr is where metrics are served once RunStages started
 	// them ("" when metrics.addr is empty).
 	MetricsAddr string
+	// OnAudit receives every audit report (a hook for metrics); nil: none.
+	OnAudit func(audit.Report)
 
 	embedded *server.Server
 	urlFile  string // <data_dir>/nats.url while the embedded server listens

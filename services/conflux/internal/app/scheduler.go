@@ -14,7 +14,9 @@ import (
 // run` keeps running: a full crawl at start and every crawl.full_every, an
 // incremental one every crawl.incremental_every, a permission-only one
 // every crawl.permissions_every. A crawl is not requested while the
-// previous one is still running; it waits for the next tick.
+// previous one is still running; it waits for the next tick. With
+// audit.sample set, an audit follows every crawl whose listings were
+// complete, until Confluence refuses it (no 'Confluence Administrator').
 type Scheduler struct {
 	App   *App
 	Every config.Crawl
@@ -36,6 +38,7 @@ func (s Scheduler) Run(ctx context.Context, stopped <-chan struct{}) error {
 		{proto.CrawlPermissions, time.Duration(s.Every.PermissionsEvery), now.Add(time.Duration(s.Every.PermissionsEvery))},
 	}
 	var running string
+	auditing := true // until Confluence refuses the audit
 	results := make(chan proto.CrawlFinished, 1)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -47,6 +50,9 @@ func (s Scheduler) Run(ctx context.Context, stopped <-chan struct{}) error {
 			return nil
 		case res := <-results:
 			PrintSummary(s.Out, res)
+			if auditing {
+				auditing = s.App.AuditAfterCrawl(ctx, s.Out, res)
+			}
 			running = ""
 		case now := <-tick.C:
 			if running != "" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 )
@@ -16,6 +17,8 @@ type StatusSnapshot struct {
 	At     time.Time
 	Report bus.Report
 	Crawls []CrawlStatus
+	// Audit is the last ACL audit, nil when none ran.
+	Audit *audit.Record
 }
 
 // CrawlStatus is one active crawl in a status reading.
@@ -47,6 +50,9 @@ func (a *App) ReadStatus(ctx context.Context) (StatusSnapshot, error) {
 		}
 		now.Crawls = append(now.Crawls, CrawlStatus{ID: id, Kind: string(s.Meta.Kind), Estimate: EstimateOf(s, now.At)})
 	}
+	if rec, ok, err := audit.LastRecord(ctx, a.JS); err == nil && ok {
+		now.Audit = &rec
+	}
 	return now, nil
 }
 
@@ -74,6 +80,9 @@ func (a *App) PrintStatus(ctx context.Context, w io.Writer, prev StatusSnapshot)
 	for _, c := range now.Crawls {
 		fmt.Fprintf(w, "crawl %s (%s): %s\n", c.ID, c.Kind, c.Estimate)
 	}
+	if now.Audit != nil {
+		fmt.Fprintln(w, now.Audit)
+	}
 	return now, nil
 }
 
@@ -100,7 +109,11 @@ func (a *App) PrintStatusJSON(ctx context.Context, w io.Writer) error {
 		Stages      []stage       `json:"stages"`
 		DeadLetters uint64        `json:"dead_letters"`
 		Crawls      []CrawlStatus `json:"crawls"`
+		LastAudit   string        `json:"last_audit,omitempty"`
 	}{At: now.At, Site: a.Config.Site, DeadLetters: now.Report.DeadLetters, Crawls: now.Crawls}
+	if now.Audit != nil {
+		out.LastAudit = now.Audit.String()
+	}
 	for _, c := range now.Report.Stages {
 		out.Stages = append(out.Stages, stage{c.Stage, c.Stream, c.Durable, c.Pending, c.AckPending, c.Redelivered, c.Waiting, c.Done, c.DeadLetters})
 	}
