@@ -97,6 +97,8 @@ type Attachments struct {
 	// one is indexed as metadata only. 0 means no limit. Default 100MB
 	// (100,000,000 bytes).
 	MaxSize ByteSize `yaml:"max_size"`
+	// Extract limits the extractor stage (extract.go).
+	Extract Extract `yaml:"extract"`
 }
 
 // NATS is the connection to the message bus, or the embedded server.
@@ -212,7 +214,7 @@ func Default() Config {
 				APIURL:   DefaultAPIURL,
 			},
 		},
-		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
+		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB, Extract: DefaultExtract()}},
 		NATS:               NATS{DataDir: "./data", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5, FileMode: 0o600, DirMode: 0o700},

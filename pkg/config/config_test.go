@@ -366,7 +366,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 39 {
+	if len(keys) != 43 { // 39 + content.attachments.extract (4)
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}

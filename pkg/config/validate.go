@@ -34,6 +34,7 @@ func (c Config) Validate() error {
 	if c.Content.Attachments.MaxSize < 0 {
 		v.add("content.attachments.max_size", "%d is negative", c.Content.Attachments.MaxSize)
 	}
+	c.Content.Attachments.Extract.validate(v)
 	c.NATS.validate(v)
 	c.Sink.validate(v)
 	c.Crawl.validate(v)
