@@ -21,7 +21,7 @@ var Stdout io.Writer = os.Stdout
 var errNeedsURL = errors.New("nats.url is empty: this command talks to running workers over NATS; set nats.url (the embedded server lives inside `conflux run`)")
 
 type workerCmd struct {
-	Stage string `arg:"" enum:"enumerator,fetcher,attachments,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, permissions, sink or tokenbroker."`
+	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
