@@ -21,10 +21,14 @@ type SampleFile struct {
 // sampleMakers build a file of one format (by extension) around a
 // phrase; the phrase must be plain ASCII words.
 var sampleMakers = map[string]func(phrase string) []byte{
-	".txt":  func(p string) []byte { return []byte("Release notes\n\n" + p + "\nEnd of notes.\n") },
-	".md":   func(p string) []byte { return []byte("# Runbook\n\n- " + p + "\n- second *item*\n") },
-	".csv":  func(p string) []byte { return []byte("id,summary,owner\n1,\"" + p + "\",ops\n2,\"quoted, with comma\",dev\n") },
-	".json": func(p string) []byte { return []byte(`{"title": "Plan", "items": [{"summary": "` + p + `", "points": 3}]}`) },
+	".txt": func(p string) []byte { return []byte("Release notes\n\n" + p + "\nEnd of notes.\n") },
+	".md":  func(p string) []byte { return []byte("# Runbook\n\n- " + p + "\n- second *item*\n") },
+	".csv": func(p string) []byte {
+		return []byte("id,summary,owner\n1,\"" + p + "\",ops\n2,\"quoted, with comma\",dev\n")
+	},
+	".json": func(p string) []byte {
+		return []byte(`{"title": "Plan", "items": [{"summary": "` + p + `", "points": 3}]}`)
+	},
 	".xml": func(p string) []byte {
 		return []byte(`<?xml version="1.0" encoding="UTF-8"?><plan version="2"><title>Plan</title><item priority="high">` + p + `</item></plan>`)
 	},

@@ -34,9 +34,9 @@ var (
 var byExtension = map[string]*format{
 	".txt": formatText, ".text": formatText, ".log": formatText,
 	".md": formatMarkdown, ".markdown": formatMarkdown,
-	".csv": formatCSV,
+	".csv":  formatCSV,
 	".json": formatJSON,
-	".xml": formatXML,
+	".xml":  formatXML,
 	".html": formatHTML, ".htm": formatHTML, ".xhtml": formatHTML,
 	".docx": formatDOCX,
 	".pptx": formatPPTX,
@@ -76,7 +76,6 @@ func detect(name, mediaType string) *format {
 	}
 	return nil
 }
-
 
 // Supported reports whether a file of that name and media type is read
 // here (Tika aside).

@@ -24,7 +24,9 @@ type textBuf struct {
 	newlines  int  // newlines at the end of b
 }
 
-func newTextBuf(ctx context.Context, max int) *textBuf { return &textBuf{ctx: ctx, max: max, newlines: 2} }
+func newTextBuf(ctx context.Context, max int) *textBuf {
+	return &textBuf{ctx: ctx, max: max, newlines: 2}
+}
 
 // String returns the text without trailing white space.
 func (t *textBuf) String() string { return strings.TrimRightFunc(t.b.String(), unicode.IsSpace) }
