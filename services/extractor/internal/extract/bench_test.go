@@ -22,8 +22,9 @@ const mib = 1 << 20
 
 // BenchmarkPeakRSS measures the peak resident memory of a process that
 // extracts a 100 MiB CSV, a 50 MiB PDF and a 50 MiB XLSX (generated in a
-// temporary directory), one file per process, with the default limits
-// (1 MiB of text, 30s). Each file runs in a child process (this test
+// temporary directory), one file per process, with the default text
+// limit (1 MiB, which stops the reader early) and with 16 MiB (which
+// reads far into each file). Each file runs in a child process (this test
 // binary, TestPeakRSSChild), which reports its own maximum RSS from
 // getrusage; the goal is at most 256 MiB.
 func BenchmarkPeakRSS(b *testing.B) {
@@ -42,25 +43,32 @@ func BenchmarkPeakRSS(b *testing.B) {
 		if err := in.make(path, in.size); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(in.name, func(b *testing.B) {
-			for b.Loop() {
-				rss, status, took := child(b, path)
-				b.ReportMetric(float64(rss)/mib, "peak-RSS-MiB")
-				b.ReportMetric(took.Seconds(), "s/file")
-				fi, _ := os.Stat(path)
-				b.Logf("%s (%.1f MiB): %s in %s, peak RSS %.1f MiB", in.name, float64(fi.Size())/mib, status, took.Round(time.Millisecond), float64(rss)/mib)
-				if rss > 256*mib {
-					b.Errorf("peak RSS %.1f MiB > 256 MiB", float64(rss)/mib)
-				}
-			}
-		})
+		for _, maxText := range []int{0, 16 * mib} {
+			b.Run(fmt.Sprintf("%s/max_text=%dMiB", in.name, max(maxText, 1*mib)/mib), func(b *testing.B) {
+				benchChild(b, path, in.name, maxText)
+			})
+		}
+	}
+}
+
+// benchChild runs one child and reports its peak RSS.
+func benchChild(b *testing.B, path, name string, maxText int) {
+	for b.Loop() {
+		rss, status, took := child(b, path, maxText)
+		b.ReportMetric(float64(rss)/mib, "peak-RSS-MiB")
+		b.ReportMetric(took.Seconds(), "s/file")
+		fi, _ := os.Stat(path)
+		b.Logf("%s (%.1f MiB): %s in %s, peak RSS %.1f MiB", name, float64(fi.Size())/mib, status, took.Round(time.Millisecond), float64(rss)/mib)
+		if rss > 256*mib {
+			b.Errorf("peak RSS %.1f MiB > 256 MiB", float64(rss)/mib)
+		}
 	}
 }
 
 // child extracts path in a new process and returns its peak RSS in bytes.
-func child(b *testing.B, path string) (int64, string, time.Duration) {
+func child(b *testing.B, path string, maxText int) (int64, string, time.Duration) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakRSSChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "EXTRACT_RSS_FILE="+path)
+	cmd.Env = append(os.Environ(), "EXTRACT_RSS_FILE="+path, "EXTRACT_RSS_MAX_TEXT="+strconv.Itoa(maxText))
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	took := time.Since(start)
@@ -96,7 +104,8 @@ func TestPeakRSSChild(t *testing.T) {
 	}
 	defer f.Close()
 	fi, _ := f.Stat()
-	res := New(Limits{Timeout: 2 * time.Minute, TempDir: t.TempDir()}).Extract(context.Background(),
+	maxText, _ := strconv.Atoi(os.Getenv("EXTRACT_RSS_MAX_TEXT"))
+	res := New(Limits{MaxText: maxText, Timeout: 2 * time.Minute, TempDir: t.TempDir()}).Extract(context.Background(),
 		File{Name: filepath.Base(path), Size: fi.Size(), Body: bufio.NewReaderSize(f, 128<<10)})
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

@@ -34,10 +34,18 @@ func fuzzFormat(f *testing.F, file string, seeds ...[]byte) {
 
 func FuzzText(f *testing.F) { fuzzFormat(f, "a.txt", []byte("héllo\xff"), sample(f, ".txt")) }
 func FuzzCSV(f *testing.F)  { fuzzFormat(f, "a.csv", []byte("a,\"b\"\"c\"\n1"), sample(f, ".csv")) }
-func FuzzJSON(f *testing.F) { fuzzFormat(f, "a.json", []byte(`{"a":[1,{"b":"c"}]}`), sample(f, ".json")) }
-func FuzzXML(f *testing.F)  { fuzzFormat(f, "a.xml", []byte(`<a x="1">t&amp;<b/></a>`), sample(f, ".xml")) }
-func FuzzHTML(f *testing.F) { fuzzFormat(f, "a.html", []byte(`<p>a<script>x</script>`), sample(f, ".html")) }
+func FuzzJSON(f *testing.F) {
+	fuzzFormat(f, "a.json", []byte(`{"a":[1,{"b":"c"}]}`), sample(f, ".json"))
+}
+func FuzzXML(f *testing.F) {
+	fuzzFormat(f, "a.xml", []byte(`<a x="1">t&amp;<b/></a>`), sample(f, ".xml"))
+}
+func FuzzHTML(f *testing.F) {
+	fuzzFormat(f, "a.html", []byte(`<p>a<script>x</script>`), sample(f, ".html"))
+}
 func FuzzDOCX(f *testing.F) { fuzzFormat(f, "a.docx", sample(f, ".docx")) }
 func FuzzPPTX(f *testing.F) { fuzzFormat(f, "a.pptx", sample(f, ".pptx")) }
 func FuzzXLSX(f *testing.F) { fuzzFormat(f, "a.xlsx", sample(f, ".xlsx")) }
-func FuzzPDF(f *testing.F)  { fuzzFormat(f, "a.pdf", sample(f, ".pdf"), encryptedPDF(string(sample(f, ".pdf")))) }
+func FuzzPDF(f *testing.F) {
+	fuzzFormat(f, "a.pdf", sample(f, ".pdf"), encryptedPDF(string(sample(f, ".pdf"))))
+}
