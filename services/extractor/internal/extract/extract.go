@@ -123,8 +123,33 @@ func run(ctx context.Context, fm *format, lim Limits, f File, src io.Reader, out
 		return fm.tika(ctx, f, src, out)
 	}
 	return spooled(lim.TempDir, src, func(path string, size int64) error {
-		return fm.file(ctx, path, size, out)
+		return detached(ctx, fm.name, out, func(own *textBuf) error { return fm.file(ctx, path, size, own) })
 	})
+}
+
+// detached runs a parser that reads a spooled file in a goroutine of its
+// own, with its own text buffer, and stops waiting for it when ctx ends:
+// some libraries (excelize) can spin on a crafted file without reading
+// anything through a context-aware reader. The abandoned parser finishes
+// on its own (its spool directory is gone, its output unused).
+func detached(ctx context.Context, name string, out *textBuf, parse func(own *textBuf) error) error {
+	own := newTextBuf(ctx, out.max)
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("%s parser panicked: %v", name, p)
+			}
+		}()
+		done <- parse(own)
+	}()
+	select {
+	case err := <-done:
+		out.adopt(own)
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 func (e *Extractor) result(ctx context.Context, name string, src *sourceReader, out *textBuf, err error) Result {

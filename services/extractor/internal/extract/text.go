@@ -28,6 +28,13 @@ func newTextBuf(ctx context.Context, max int) *textBuf {
 	return &textBuf{ctx: ctx, max: max, newlines: 2}
 }
 
+// adopt takes over the text and state of a buffer whose writer is done.
+func (t *textBuf) adopt(o *textBuf) {
+	t.b.Reset()
+	t.b.WriteString(o.b.String())
+	t.truncated, t.space, t.newlines = o.truncated, o.space, o.newlines
+}
+
 // String returns the text without trailing white space.
 func (t *textBuf) String() string { return strings.TrimRightFunc(t.b.String(), unicode.IsSpace) }
 
