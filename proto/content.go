@@ -124,7 +124,24 @@ type AttachmentStored struct {
 	// Skipped says why the bytes were not stored (e.g. "larger than
 	// max_size 100MB"); the document is still written, metadata only.
 	Skipped string `msgpack:"skipped,omitempty"`
+	// Text is the file's plain text, filled in by the extractor stage
+	// (at most content.attachments.extract.max_text bytes). Large texts
+	// travel by claim check like any large payload.
+	Text string `msgpack:"text,omitempty"`
+	// Extraction is the extractor's verdict (see ExtractionOK …); empty on
+	// the downloader's message, which the extractor has not seen yet.
+	Extraction string `msgpack:"extraction,omitempty"`
 }
+
+// Extraction verdicts of the extractor stage. A failure is written
+// "failed: <reason>", a file not read "skipped: <reason>".
+const (
+	ExtractionOK          = "ok"          // the whole text
+	ExtractionTruncated   = "truncated"   // the text was cut at max_text
+	ExtractionUnsupported = "unsupported" // a format the extractor does not read
+	ExtractionFailed      = "failed"      // prefix: "failed: <reason>"
+	ExtractionSkipped     = "skipped"     // prefix: "skipped: <reason>" (no bytes, or over max_file_size)
+)
 
 func (*AttachmentStored) Schema() Schema { return SchemaAttachmentStored }
 

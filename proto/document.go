@@ -49,6 +49,10 @@ type AttachmentInfo struct {
 	Size      int64  `msgpack:"size" json:"size"`
 	Path      string `msgpack:"path" json:"path"`
 	Skipped   string `msgpack:"skipped,omitempty" json:"skipped,omitempty"`
+	// Extraction says how the file's text (the document's BodyText) was
+	// found: ok, truncated, unsupported, "failed: <reason>" or
+	// "skipped: <reason>" (see ExtractionOK …).
+	Extraction string `msgpack:"extraction,omitempty" json:"extraction"`
 }
 
 // ACL is who may read a document. Groups and GroupNames name the same

@@ -49,6 +49,8 @@ func fixtures() []Message {
 			Attachment: attachment,
 			Blob:       &BlobRef{Bucket: ObjectBlobs, Name: "acme_atlassian_net/att123/v2", Size: 48213, Digest: "SHA-256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU="},
 			Skipped:    "larger than max_size 100MB",
+			Text:       "Deploy checklist — ünïcode",
+			Extraction: ExtractionTruncated,
 		},
 		&DocumentReady{
 			Document: Document{
@@ -59,8 +61,9 @@ func fixtures() []Message {
 				Labels: []string{"ops"}, Version: 7, CreatedAt: "2026-03-14T15:09:26.535Z", UpdatedAt: "2026-11-28T20:40:00.000Z",
 				Author: Author{AccountID: "5b10ac8d82e05b22cc7d4ef5", Email: "ana@acme.com"},
 				Body:   "<p>Restart</p>", BodyText: "Restart",
-				Attachment: &AttachmentInfo{FileName: "diagram.png", MediaType: "image/png", Size: 48213, Path: "attachments/att123/diagram.png", Skipped: "too big"},
-				Blob:       &BlobRef{Bucket: ObjectBlobs, Name: "acme_atlassian_net/att123/v2", Size: 48213, Digest: "SHA-256=abc"},
+				Attachment: &AttachmentInfo{FileName: "diagram.png", MediaType: "image/png", Size: 48213, Path: "attachments/att123/diagram.png", Skipped: "too big",
+					Extraction: "failed: zip: not a valid zip file"},
+				Blob: &BlobRef{Bucket: ObjectBlobs, Name: "acme_atlassian_net/att123/v2", Size: 48213, Digest: "SHA-256=abc"},
 				ACL: ACL{
 					Public: true, Users: []string{"ana@acme.com"}, AccountIDs: []string{"5b10ac8d82e05b22cc7d4ef5", "712020:0a1b"},
 					Groups: []string{"b1c2-group"}, GroupNames: []string{"eng"},

@@ -82,6 +82,12 @@ func (s Subjects) AttachmentStored(spaceID, id string) string {
 	return s.join("stored", Token(spaceID), Token(id))
 }
 
+// AttachmentExtracted carries a downloaded attachment with its text, from
+// the extractor to the permission resolver.
+func (s Subjects) AttachmentExtracted(spaceID, id string) string {
+	return s.join("extracted", Token(spaceID), Token(id))
+}
+
 // Document carries the latest state of one document: DocumentReady, or a
 // DocumentDeleted tombstone.
 func (s Subjects) Document(spaceID, id string) string {

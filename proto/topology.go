@@ -14,6 +14,7 @@ const (
 	StreamContent     = "CONFLUX_CONTENT"     // pages, blog posts, folders, comments
 	StreamAttachments = "CONFLUX_ATTACHMENTS" // attachments to download
 	StreamStored      = "CONFLUX_STORED"      // downloaded attachments
+	StreamExtracted   = "CONFLUX_EXTRACTED"   // downloaded attachments with their text
 	StreamDocuments   = "CONFLUX_DOCS"        // finished documents: one per subject
 	StreamDeadLetters = "CONFLUX_DLQ"         // what a stage gave up on
 	StreamSitewide    = "CONFLUX_SITEWIDE"    // a crawl's site-wide comment and attachment lists, by space
@@ -24,6 +25,7 @@ const (
 	StageEnumerator  = "enumerator"
 	StageFetcher     = "fetcher"
 	StageAttachments = "attachments"
+	StageExtractor   = "extractor"
 	StagePermissions = "permissions"
 	StageSink        = "sink"
 	StageTokenBroker = "tokenbroker"
@@ -106,6 +108,7 @@ func Streams(o Options) []jetstream.StreamConfig {
 		mk(StreamContent, "fetched content items", "conflux.*.content.>"),
 		mk(StreamAttachments, "attachments to download", "conflux.*.attachment.>"),
 		mk(StreamStored, "downloaded attachments", "conflux.*.stored.>"),
+		mk(StreamExtracted, "downloaded attachments with their text", "conflux.*.extracted.>"),
 		docs,
 		dlq,
 		sitewide,
@@ -146,7 +149,8 @@ func Consumers(site string, o Options) []Consumer {
 		mk(StageFetcher, "spaces", StreamSpaces, sub.join("space", ">")),
 		mk(StageAttachments, "attachments", StreamAttachments, sub.join("attachment", ">")),
 		mk(StagePermissions, "content", StreamContent, sub.join("content", ">")),
-		mk(StagePermissions, "stored", StreamStored, sub.join("stored", ">")),
+		mk(StageExtractor, "stored", StreamStored, sub.join("stored", ">")),
+		mk(StagePermissions, "extracted", StreamExtracted, sub.join("extracted", ">")),
 		mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">")),
 	}
 }

@@ -103,6 +103,8 @@ type Attachments struct {
 	// one is indexed as metadata only. 0 means no limit. Default 100MB
 	// (100,000,000 bytes).
 	MaxSize ByteSize `yaml:"max_size"`
+	// Extract limits the extractor stage (extract.go).
+	Extract Extract `yaml:"extract"`
 }
 
 // NATS is the connection to the message bus, or the embedded server.
@@ -233,7 +235,7 @@ func Default() Config {
 				APIURL:   DefaultAPIURL,
 			},
 		},
-		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
+		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB, Extract: DefaultExtract()}},
 		Rules:              defaultRules(),
 		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,

@@ -367,7 +367,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) < 54 || !slices.Contains(keys, "metrics.addr") || !slices.Contains(keys, "rules.cql") || !slices.Contains(keys, "audit.sample") {
+	if len(keys) < 58 || !slices.Contains(keys, "metrics.addr") || !slices.Contains(keys, "rules.cql") || !slices.Contains(keys, "audit.sample") || !slices.Contains(keys, "content.attachments.extract.max_text") {
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}

@@ -24,6 +24,11 @@ content:
   include_archived: false
   attachments:
     max_size: 100MB                   # 0: no limit; KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024
+    extract:                          # the extractor stage: attachment bytes to document text
+      max_file_size: 50MB             # larger files are not read ("skipped"); 0: no limit
+      max_text: 1MB                   # text kept per document; the rest is cut ("truncated")
+      timeout: 30s                    # time limit per file
+      tika_url: ""                    # an Apache Tika server for other formats; empty: off
 rules:                                # what of the crawled spaces is indexed; the defaults index everything
   space_types: []                     # global | collaboration | knowledge_base | personal | …; empty: all
   space_status: []                    # current | archived; empty: current (+ archived with content.include_archived)

@@ -37,6 +37,7 @@ func (c Config) Validate() error {
 		v.add("content.attachments.max_size", "%d is negative", c.Content.Attachments.MaxSize)
 	}
 	c.Rules.validate(v)
+	c.Content.Attachments.Extract.validate(v)
 	c.NATS.validate(v)
 	c.Sink.validate(v)
 	c.Crawl.validate(v)

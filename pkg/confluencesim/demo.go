@@ -54,7 +54,7 @@ func Demo() *Tenant {
 	oldHome := b.content("page", old, nil, "Legacy Wiki", "<p>This space is archived.</p>", carol, 3)
 	old.HomepageID = oldHome.ID
 	b.content("page", old, oldHome, "2019 offsite", "<p>Photos and notes.</p>", carol, 4)
-	return b.done()
+	return withRealFiles(b.done())
 }
 
 func demoEngineering(b *builder, alice, bob, carol, dave, bot *User, eng, leads, contractors *Group) {

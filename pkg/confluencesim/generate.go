@@ -88,7 +88,7 @@ func Generate(seed int64, size Size) *Tenant {
 	for i := range size.Spaces {
 		g.space(i)
 	}
-	return g.b.done()
+	return withRealFiles(g.b.done())
 }
 
 type generator struct {

@@ -162,6 +162,9 @@ type Attachment struct {
 	Labels    []string
 	// Comment is the attachment's version comment. Added field.
 	Comment string `json:",omitempty"`
+	// Text is a phrase of the text in Data that an extractor finds (see
+	// SampleFiles); empty when the bytes are generated. Added field.
+	Text string `json:",omitempty"`
 }
 
 // Bytes returns the attachment's content: Data when set, otherwise Size

@@ -130,8 +130,9 @@ func contentItem(m *proto.ContentFetched, site, host string) item {
 	return it
 }
 
-// storedItem reads an AttachmentStored: an attachment document, with its
-// bytes in the object store (Blob) or metadata only (Skipped).
+// storedItem reads an AttachmentStored as the extractor publishes it: an
+// attachment document, with its bytes in the object store (Blob) or
+// metadata only (Skipped), and the file's text as its BodyText.
 func storedItem(m *proto.AttachmentStored, site, host string) item {
 	a := m.Attachment
 	anc, titles := ancestorIDs(a.Ancestors), ancestorTitles(a.Ancestors)
@@ -150,9 +151,11 @@ func storedItem(m *proto.AttachmentStored, site, host string) item {
 		ParentID: lastOf(anc), Ancestors: orEmpty(anc), AncestorTitles: orEmpty(titles), ContainerID: optional(a.ContainerID),
 		Labels: orEmpty(a.Labels), Version: a.Version,
 		CreatedAt: timestamp(a.CreatedAt), UpdatedAt: timestamp(a.UpdatedAt),
-		Author:     proto.Author{AccountID: a.AuthorID},
-		Attachment: &proto.AttachmentInfo{FileName: name, MediaType: a.MediaType, Size: a.Size, Skipped: m.Skipped},
-		Blob:       m.Blob, CrawlID: a.CrawlID,
+		Author:   proto.Author{AccountID: a.AuthorID},
+		BodyText: m.Text,
+		Attachment: &proto.AttachmentInfo{FileName: name, MediaType: a.MediaType, Size: a.Size, Skipped: m.Skipped,
+			Extraction: m.Extraction},
+		Blob: m.Blob, CrawlID: a.CrawlID,
 	}
 	return it
 }

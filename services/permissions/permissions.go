@@ -82,7 +82,7 @@ type Service struct {
 
 // New binds the buckets and the documents stream (bus.EnsureTopology must
 // have created them) and builds the two consumers: content items and
-// stored attachments.
+// extracted attachments (the extractor's AttachmentStored, text included).
 func New(d Deps, opts ...Option) (*Service, error) {
 	o := options{claimWait: DefaultClaimWait, claimStale: DefaultClaimStale,
 		coverageEvery: 10 * time.Second, coverageIdle: time.Minute, keepCrawls: 4, recentLimit: 100_000}
@@ -143,7 +143,7 @@ func (s *Service) bind(ctx context.Context) error {
 func (s *Service) buildRunners() error {
 	for _, in := range []struct{ input, stream string }{
 		{"content", proto.StreamContent},
-		{"stored", proto.StreamStored},
+		{"extracted", proto.StreamExtracted},
 	} {
 		r, err := stage.NewRunner(s.d.JS, stage.Config{
 			Stage:       proto.StagePermissions,

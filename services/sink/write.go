@@ -37,7 +37,9 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
 	doc := r.Document
 	var notes []string
-	if doc.Body != "" {
+	// An attachment's BodyText is the extractor's text of its file; only
+	// a storage-format body is converted here.
+	if doc.Body != "" && doc.Type != proto.TypeAttachment {
 		text, bodyNotes, err := s.bodyText(ctx, r)
 		if err != nil {
 			return "", fmt.Errorf("render document %s: %w", doc.ID, err)

@@ -216,6 +216,7 @@ func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d
 	eq("file_name", d.Attachment.FileName, a.Title)
 	eq("media_type", d.Attachment.MediaType, a.MediaType)
 	eq("size", d.Attachment.Size, a.Size)
+	checkExtraction(fail, d, a)
 	got, err := os.ReadFile(filepath.Join(h.cfg.Sink.Dir, d.Attachment.Path))
 	if err != nil {
 		fail("attachment %s: %v", id, err)
@@ -286,4 +287,16 @@ func titleOf(tn *confluencesim.Tenant, id string) string {
 		}
 	}
 	return ""
+}
+
+// checkExtraction: an attachment with a known phrase carries it in its
+// body_text, extracted "ok"; every attachment says how its text was found.
+func checkExtraction(fail func(string, ...any), d proto.Document, a *confluencesim.Attachment) {
+	x := d.Attachment.Extraction
+	switch {
+	case a.Text != "" && (x != proto.ExtractionOK || !strings.Contains(d.BodyText, a.Text)):
+		fail("attachment %s (%s): extraction %q, body_text %q; want ok with %q", d.ID, a.Title, x, d.BodyText, a.Text)
+	case x == "":
+		fail("attachment %s (%s): no extraction status", d.ID, a.Title)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/attachments"
 	"github.com/conflux-dev/conflux/services/enumerator"
+	"github.com/conflux-dev/conflux/services/extractor"
 	"github.com/conflux-dev/conflux/services/fetcher"
 	"github.com/conflux-dev/conflux/services/permissions"
 	"github.com/conflux-dev/conflux/services/sink"
@@ -22,7 +23,7 @@ import (
 // that credentials are there when the others call Confluence.
 var Stages = []string{
 	proto.StageTokenBroker, proto.StageEnumerator, proto.StageFetcher,
-	proto.StageAttachments, proto.StagePermissions, proto.StageSink,
+	proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink,
 }
 
 // runner is what every stage service is.
@@ -41,6 +42,8 @@ func (a *App) build(ctx context.Context, name string, client *confluence.Client)
 		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageAttachments:
 		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
+	case proto.StageExtractor:
+		return extractor.New(extractor.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StagePermissions:
 		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageSink:

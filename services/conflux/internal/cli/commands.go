@@ -19,7 +19,7 @@ import (
 var Stdout io.Writer = os.Stdout
 
 type workerCmd struct {
-	Stage string `arg:"" enum:"enumerator,fetcher,attachments,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, permissions, sink or tokenbroker."`
+	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
