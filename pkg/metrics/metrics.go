@@ -29,6 +29,7 @@ type Metrics struct {
 	budget      prometheus.Gauge
 	nearLimit   prometheus.Counter
 	downloaded  prometheus.Counter
+	audit       *auditMetrics
 
 	mu    sync.Mutex
 	bound map[string]bool // stage/durable → the runner pulls
@@ -36,7 +37,7 @@ type Metrics struct {
 
 // New registers every collector, the Go runtime's and the process's too.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), bound: map[string]bool{}}
+	m := &Metrics{reg: prometheus.NewRegistry(), bound: map[string]bool{}, audit: newAuditMetrics()}
 	m.messages = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "conflux_stage_messages_total",
 		Help: "Messages a stage settled, by outcome (acked, retried, dead_lettered, interrupted).",
@@ -79,6 +80,7 @@ func New() *Metrics {
 	m.reg.MustRegister(m.messages, m.handle, m.requests, m.latency, m.rateLimited, m.waited,
 		m.budget, m.nearLimit, m.downloaded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.audit.collectors()...)
 	return m
 }
 

@@ -29,7 +29,13 @@ func (a *App) Audit(ctx context.Context, sample int) (audit.Report, error) {
 	au, err := audit.New(a.JS, client, audit.Options{
 		Site: a.Config.Site, Sample: sample, MaxCalls: c.MaxCalls, MaxCallsPerHour: c.MaxCallsPerHour, Seed: c.Seed,
 		Reresolver: audit.BusReresolver{JS: a.JS, Site: a.Config.Site, Paths: client},
-		OnReport:   a.OnAudit, Logger: a.Log,
+		OnReport: func(r audit.Report) {
+			a.Metrics.Audited(r.Checks, r.Over, r.Under, r.Fixed, r.Calls)
+			if a.OnAudit != nil {
+				a.OnAudit(r)
+			}
+		},
+		Logger: a.Log,
 	})
 	if err != nil {
 		return audit.Report{}, err
