@@ -21,6 +21,11 @@ type Scheduler struct {
 	App   *App
 	Every config.Crawl
 	Out   io.Writer
+	// Remember keeps when each kind of crawl was last requested in NATS
+	// (the progress bucket) and schedules from there, so that a scheduler
+	// that takes over from another (fleet mode) neither repeats nor skips
+	// a crawl; without it a full crawl starts at once.
+	Remember bool
 }
 
 // Run schedules until ctx is done or the stages stop (stopped is closed;
@@ -36,6 +41,18 @@ func (s Scheduler) Run(ctx context.Context, stopped <-chan struct{}) error {
 		{proto.CrawlFull, time.Duration(s.Every.FullEvery), now},
 		{proto.CrawlIncremental, time.Duration(s.Every.IncrementalEvery), now.Add(time.Duration(s.Every.IncrementalEvery))},
 		{proto.CrawlPermissions, time.Duration(s.Every.PermissionsEvery), now.Add(time.Duration(s.Every.PermissionsEvery))},
+	}
+	var book *schedule
+	if s.Remember {
+		var err error
+		if book, err = openSchedule(ctx, s.App); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if last, ok := book.last(ctx, j.kind); ok {
+				j.next = last.Add(j.every)
+			}
+		}
 	}
 	var running string
 	auditing := true // until Confluence refuses the audit
@@ -69,6 +86,7 @@ func (s Scheduler) Run(ctx context.Context, stopped <-chan struct{}) error {
 					break
 				}
 				running = id
+				book.requested(ctx, j.kind, now)
 				s.App.Log.Info("scheduled crawl requested", "crawl_id", id, "kind", j.kind)
 				go func() {
 					res, err := s.App.Wait(ctx, id, nil, nil)

@@ -19,11 +19,14 @@ import (
 var Stdout io.Writer = os.Stdout
 
 type workerCmd struct {
-	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker."`
+	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker,scheduler" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker; or scheduler, which requests crawls on the crawl.*_every intervals (one replica at a time holds its lease)."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
 	return withApp(g, needsBus, func(ctx context.Context, a *app.App) error {
+		if w.Stage == "scheduler" {
+			return a.RunScheduler(ctx, Stdout)
+		}
 		return a.RunStages(ctx, []string{w.Stage})
 	})
 }
