@@ -71,6 +71,9 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 	for _, n := range names {
 		r, err := a.build(ctx, n, client)
 		if err != nil {
+			if ctx.Err() != nil { // stopped while starting: not a failure
+				return nil
+			}
 			return fmt.Errorf("stage %s: %w", n, err)
 		}
 		built = append(built, r)

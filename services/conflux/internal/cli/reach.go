@@ -55,7 +55,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, r reach) (*a
 		log.Warn("the nats.url file names a server that does not answer; removed", "server", server)
 		_ = os.Remove(filepath.Join(cfg.NATS.DataDir, bus.URLFileName))
 	case !errors.Is(err, bus.ErrNoURLFile):
-		return nil, err
+		// An unreadable data directory: opening it says what is wrong.
+		log.Debug("no running conflux run found", "error", err.Error())
 	}
 	switch r {
 	case needsBus:
