@@ -18,7 +18,7 @@ func (a *App) RebuildSink(ctx context.Context) (int, error) {
 
 // Replayable lists the stages whose input `conflux replay --stage` can
 // re-drive.
-var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StagePermissions, proto.StageSink}
+var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink}
 
 // Rewound is one consumer that a stage replay reset.
 type Rewound struct {
