@@ -183,8 +183,8 @@ func TestValidateErrors(t *testing.T) {
 			`CONFLUX_AUTH_OAUTH2_TOKEN_URL: auth.oauth2.token_url: "auth.atlassian.com/oauth/token" is not an http(s) URL`},
 		{"empty space key", "spaces:\n  include: [ENG, '']\n", nil,
 			`conflux.yaml:6: spaces.include: "" is not a space key`},
-		{"sink type", "sink:\n  type: opensearch\n", nil,
-			`conflux.yaml:6: sink.type: "opensearch" is not one of files, postgres`},
+		{"sink type", "sink:\n  type: solr\n", nil,
+			`conflux.yaml:6: sink.type: "solr" is not one of files, postgres, opensearch, elasticsearch`},
 		{"postgres sink without dsn", "sink:\n  type: postgres\n", nil,
 			"conflux.yaml:5: sink.dsn: required when sink.type is postgres"},
 		{"files sink without dir", "sink:\n  dir: ''\n", nil,
@@ -366,7 +366,7 @@ func TestOverrides(t *testing.T) {
 
 func TestEnvNames(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 39 {
+	if len(keys) != 47 {
 		t.Errorf("%d keys: %v", len(keys), keys)
 	}
 	seen := map[string]string{}

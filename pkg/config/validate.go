@@ -35,7 +35,7 @@ func (c Config) Validate() error {
 		v.add("content.attachments.max_size", "%d is negative", c.Content.Attachments.MaxSize)
 	}
 	c.NATS.validate(v)
-	c.Sink.validate(v)
+	c.validateSinks(v)
 	c.Crawl.validate(v)
 	c.Log.validate(v)
 	return errors.Join(v.errs...)
@@ -183,16 +183,16 @@ func (n NATS) validate(v *validator) {
 	}
 }
 
-func (s Sink) validate(v *validator) {
-	s.validateType(v)
+func (s Sink) validate(v *validator, at string) {
+	s.validateType(v, at)
 	if s.Type == SinkFiles {
-		v.required("sink.dir", s.Dir, " when sink.type is files")
+		v.required(at+".dir", s.Dir, " when "+at+".type is files")
 	}
 	if math.IsNaN(s.MaxDeleteShare) || s.MaxDeleteShare < 0 || s.MaxDeleteShare > 1 {
-		v.add("sink.max_delete_share", "%v is not in 0..1", s.MaxDeleteShare)
+		v.add(at+".max_delete_share", "%v is not in 0..1", s.MaxDeleteShare)
 	}
-	v.mode("sink.file_mode", s.FileMode, 0o600, "read and write")
-	v.mode("sink.dir_mode", s.DirMode, 0o700, "read, write and search")
+	v.mode(at+".file_mode", s.FileMode, 0o600, "read and write")
+	v.mode(at+".dir_mode", s.DirMode, 0o700, "read, write and search")
 }
 
 // mode checks that m is a permission mode with at least the owner bits

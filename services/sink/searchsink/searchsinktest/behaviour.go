@@ -84,7 +84,7 @@ func testTemplate(t *testing.T, p searchfake.Product, open Open) {
 		Template      struct {
 			Mappings struct {
 				Properties map[string]struct {
-					Type       string                       `json:"type"`
+					Type       string                    `json:"type"`
 					Properties map[string]map[string]any `json:"properties"`
 				} `json:"properties"`
 			} `json:"mappings"`
