@@ -15,16 +15,17 @@ import (
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+func (l *lane) handle(ctx context.Context, m *stage.Msg) error {
+	s := l.s
 	switch p := m.Payload.(type) {
 	case *proto.DocumentReady:
-		reason, err := s.write(ctx, p)
+		reason, err := l.write(ctx, p)
 		if err != nil {
 			return err
 		}
 		return s.tracker.RecordTracked(ctx, p, proto.StageSink, proto.OutcomeWritten, reason)
 	case *proto.DocumentDeleted:
-		if err := s.remove(ctx, p); err != nil {
+		if err := l.remove(ctx, p); err != nil {
 			return err
 		}
 		return s.tracker.Deletion(ctx, p.CrawlID, p.SpaceID, p.ID)
@@ -35,7 +36,8 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 // write converts, copies and upserts one document. The reason it returns
 // (empty when all went as planned) says what was written differently: no
 // body text, metadata-only attachment.
-func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
+func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
+	s := l.s
 	doc := r.Document
 	var notes []string
 	if doc.Body != "" {
@@ -47,7 +49,7 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		doc.BodyText = text
 	}
 	if len(r.Groups) > 0 {
-		if err := s.sink.WriteGroups(ctx, r.Groups); err != nil {
+		if err := l.sink.WriteGroups(ctx, r.Groups); err != nil {
 			return "", fmt.Errorf("write groups of document %s: %w", doc.ID, err)
 		}
 	}
@@ -60,11 +62,11 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		defer br.Close()
 		file = br
 	}
-	err := s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
+	err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
 	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
 		// The bytes are gone (purged store): keep the document anyway.
 		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
-		err = s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
+		err = l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
 	}
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
@@ -72,8 +74,8 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 	return strings.Join(notes, "; "), nil
 }
 
-func (s *Service) remove(ctx context.Context, d *proto.DocumentDeleted) error {
-	if err := s.sink.Delete(ctx, []string{d.ID}); err != nil {
+func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
+	if err := l.sink.Delete(ctx, []string{d.ID}); err != nil {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
 	return nil
