@@ -131,4 +131,3 @@ func (l *lane) close() {
 		l.closer, l.sink = nil, nil
 	}
 }
-

@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -99,19 +98,17 @@ func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 }
 
 type replayCmd struct {
-	RebuildSink bool `name:"rebuild-sink" required:"" help:"Write every document of the documents stream into the configured sink."`
+	RebuildSink bool     `name:"rebuild-sink" required:"" help:"Write every document of the documents stream into the configured sink."`
+	Sink        []string `name:"sink" help:"Rebuild only the sink with this name (repeatable; default: every configured sink)."`
 }
 
 func (r *replayCmd) Run(g *Globals) error {
 	return withApp(g, false, func(ctx context.Context, a *app.App) error {
-		n, err := a.RebuildSink(ctx)
+		n, err := a.RebuildSink(ctx, r.Sink...)
 		if err != nil {
 			return err
 		}
-		where := a.Config.Sink.Dir
-		if a.Config.Sink.Type == config.SinkPostgres {
-			where = "the postgres sink"
-		}
+		where := rebuiltWhere(a.Config, r.Sink)
 		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, where)
 		return nil
 	})
