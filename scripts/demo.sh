@@ -84,4 +84,8 @@ if [ -n "$pgsink" ] && [ "$status" = 0 ]; then
     bin/conflux search --as "$who" --config "$dir/conflux.yaml" findings || status=$?
   done
 fi
+if [ -z "$pgsink" ]; then
+  echo
+  echo "demo: no PostgreSQL, so no search as two users (DEMO_PG=off, or see $dir/postgres.log)"
+fi
 exit "$status"
