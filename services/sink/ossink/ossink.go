@@ -40,7 +40,7 @@ func Open(ctx context.Context, conn searchsink.Conn, opt searchsink.Options) (*s
 type client struct{ c *opensearch.Client }
 
 func (c client) do(ctx context.Context, method string, req opensearch.Request) (searchsink.Reply, error) {
-	resp, err := c.c.Do(ctx, method, req, nil)
+	resp, err := opensearch.Do[struct{}](ctx, c.c, method, req, nil)
 	if resp == nil {
 		return searchsink.Reply{}, err
 	}

@@ -2,7 +2,6 @@ package searchsink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -145,6 +144,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-// errNotFound marks a missing index or document in reads.
-var errNotFound = errors.New("not found")
