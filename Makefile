@@ -5,7 +5,7 @@ BIN     := bin
 # Every module of the workspace (go.work); "./..." does not cross module roots.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}' | sed "s|^$(CURDIR)/|./|")
 PKGS    := $(addsuffix /...,$(MODULES))
-SERVICES := enumerator fetcher attachments permissions sink tokenbroker conflux-sim conflux
+SERVICES := enumerator fetcher attachments extractor permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test lint demo bench clean

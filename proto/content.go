@@ -15,7 +15,17 @@ const (
 type Ancestor struct {
 	ID   string `msgpack:"id"`
 	Type string `msgpack:"type"` // page | folder | …
+	// Title is the node's title; empty where the path came from a route
+	// that gives none (the v2 ancestors route).
+	Title string `msgpack:"title,omitempty"`
 }
+
+// Body formats: the storage format (XHTML) that crawled items carry, and
+// the Atlas Doc Format (JSON) that some content has instead.
+const (
+	BodyStorage = "storage"
+	BodyADF     = "atlas_doc_format"
+)
 
 // ContentFetched is one page, blog post, folder or comment with its body in
 // the storage format. Subject: Subjects.Content.
@@ -47,6 +57,8 @@ type ContentFetched struct {
 	// Body is the storage-format XHTML. Large bodies travel by claim check,
 	// which the stage runtime resolves before a handler sees the message.
 	Body string `msgpack:"body"`
+	// BodyFormat is BodyStorage ("" means storage) or BodyADF.
+	BodyFormat string `msgpack:"body_format,omitempty"`
 	// LabelsKnown says Labels is the item's complete label set (a
 	// permission-only sync updates labels only when it is set).
 	LabelsKnown bool `msgpack:"labels_known,omitempty"`
@@ -112,7 +124,24 @@ type AttachmentStored struct {
 	// Skipped says why the bytes were not stored (e.g. "larger than
 	// max_size 100MB"); the document is still written, metadata only.
 	Skipped string `msgpack:"skipped,omitempty"`
+	// Text is the file's plain text, filled in by the extractor stage
+	// (at most content.attachments.extract.max_text bytes). Large texts
+	// travel by claim check like any large payload.
+	Text string `msgpack:"text,omitempty"`
+	// Extraction is the extractor's verdict (see ExtractionOK …); empty on
+	// the downloader's message, which the extractor has not seen yet.
+	Extraction string `msgpack:"extraction,omitempty"`
 }
+
+// Extraction verdicts of the extractor stage. A failure is written
+// "failed: <reason>", a file not read "skipped: <reason>".
+const (
+	ExtractionOK          = "ok"          // the whole text
+	ExtractionTruncated   = "truncated"   // the text was cut at max_text
+	ExtractionUnsupported = "unsupported" // a format the extractor does not read
+	ExtractionFailed      = "failed"      // prefix: "failed: <reason>"
+	ExtractionSkipped     = "skipped"     // prefix: "skipped: <reason>" (no bytes, or over max_file_size)
+)
 
 func (*AttachmentStored) Schema() Schema { return SchemaAttachmentStored }
 

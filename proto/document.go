@@ -3,24 +3,30 @@ package proto
 // Document is what every sink receives: one item with its plain text and
 // its exact read ACL. The JSON form is the file sink's documents/<id>.json.
 type Document struct {
-	ID          string   `msgpack:"id" json:"id"`
-	Type        string   `msgpack:"type" json:"type"`
-	Site        string   `msgpack:"site" json:"site"` // host, e.g. acme.atlassian.net
-	SpaceKey    string   `msgpack:"space_key" json:"space_key"`
-	SpaceID     string   `msgpack:"space_id" json:"space_id"`
-	Title       string   `msgpack:"title" json:"title"`
-	URL         string   `msgpack:"url" json:"url"`
-	ParentID    *string  `msgpack:"parent_id" json:"parent_id"`
-	Ancestors   []string `msgpack:"ancestors" json:"ancestors"`
-	ContainerID *string  `msgpack:"container_id" json:"container_id"`
-	Labels      []string `msgpack:"labels" json:"labels"`
-	Version     int      `msgpack:"version" json:"version"`
-	CreatedAt   string   `msgpack:"created_at" json:"created_at"` // RFC 3339, UTC, milliseconds
-	UpdatedAt   string   `msgpack:"updated_at" json:"updated_at"`
-	Author      Author   `msgpack:"author" json:"author"`
+	ID        string   `msgpack:"id" json:"id"`
+	Type      string   `msgpack:"type" json:"type"`
+	Site      string   `msgpack:"site" json:"site"` // host, e.g. acme.atlassian.net
+	SpaceKey  string   `msgpack:"space_key" json:"space_key"`
+	SpaceID   string   `msgpack:"space_id" json:"space_id"`
+	Title     string   `msgpack:"title" json:"title"`
+	URL       string   `msgpack:"url" json:"url"`
+	ParentID  *string  `msgpack:"parent_id" json:"parent_id"`
+	Ancestors []string `msgpack:"ancestors" json:"ancestors"`
+	// AncestorTitles are the titles of Ancestors, same length and order
+	// (breadcrumbs); "" for a node whose title the crawl did not learn.
+	AncestorTitles []string `msgpack:"ancestor_titles" json:"ancestor_titles"`
+	ContainerID    *string  `msgpack:"container_id" json:"container_id"`
+	Labels         []string `msgpack:"labels" json:"labels"`
+	Version        int      `msgpack:"version" json:"version"`
+	CreatedAt      string   `msgpack:"created_at" json:"created_at"` // RFC 3339, UTC, milliseconds
+	UpdatedAt      string   `msgpack:"updated_at" json:"updated_at"`
+	Author         Author   `msgpack:"author" json:"author"`
 	// Body is the storage format; sinks convert it to BodyText. It is not
 	// written to the file sink.
-	Body       string          `msgpack:"body,omitempty" json:"-"`
+	Body string `msgpack:"body,omitempty" json:"-"`
+	// BodyFormat is the format of Body: BodyStorage ("" means storage) or
+	// BodyADF. Not written to the file sink.
+	BodyFormat string          `msgpack:"body_format,omitempty" json:"-"`
 	BodyText   string          `msgpack:"body_text" json:"body_text"`
 	Attachment *AttachmentInfo `msgpack:"attachment" json:"attachment"`
 	// Blob locates an attachment's bytes in the object store.
@@ -43,6 +49,10 @@ type AttachmentInfo struct {
 	Size      int64  `msgpack:"size" json:"size"`
 	Path      string `msgpack:"path" json:"path"`
 	Skipped   string `msgpack:"skipped,omitempty" json:"skipped,omitempty"`
+	// Extraction says how the file's text (the document's BodyText) was
+	// found: ok, truncated, unsupported, "failed: <reason>" or
+	// "skipped: <reason>" (see ExtractionOK …).
+	Extraction string `msgpack:"extraction,omitempty" json:"extraction"`
 }
 
 // ACL is who may read a document. Groups and GroupNames name the same
@@ -81,6 +91,10 @@ type DocumentReady struct {
 	// ACLOnly marks an update from a permission-only sync: the body and
 	// the file are unchanged.
 	ACLOnly bool `msgpack:"acl_only,omitempty"`
+	// UserNames maps the account ids the body mentions to display names,
+	// for the sink's conversion; an account whose name is hidden or
+	// unknown is absent (the mention is left out of the text).
+	UserNames map[string]string `msgpack:"user_names,omitempty"`
 }
 
 func (*DocumentReady) Schema() Schema { return SchemaDocumentReady }

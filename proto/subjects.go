@@ -82,6 +82,12 @@ func (s Subjects) AttachmentStored(spaceID, id string) string {
 	return s.join("stored", Token(spaceID), Token(id))
 }
 
+// AttachmentExtracted carries a downloaded attachment with its text, from
+// the extractor to the permission resolver.
+func (s Subjects) AttachmentExtracted(spaceID, id string) string {
+	return s.join("extracted", Token(spaceID), Token(id))
+}
+
 // Document carries the latest state of one document: DocumentReady, or a
 // DocumentDeleted tombstone.
 func (s Subjects) Document(spaceID, id string) string {
@@ -115,6 +121,11 @@ func (s Subjects) TokenInvalidate() string { return s.join("token", "invalidate"
 // RateLimit is a core NATS subject (no stream) on which any replica that
 // sees a 429 announces the back-off, so that all replicas slow down.
 func (s Subjects) RateLimit() string { return s.join("ratelimit") }
+
+// RateBudget is a core NATS subject (no stream) on which every process
+// that calls Confluence announces itself, so that each takes an equal share
+// of the fleet's configured request rate.
+func (s Subjects) RateBudget() string { return s.join("ratebudget") }
 
 // Kind returns the family of a subject: "content", "doc", … .
 func Kind(subject string) string {

@@ -57,6 +57,7 @@ func TestSubjects(t *testing.T) {
 		{"content sanitized", s.Content("9.8", "1*2"), "conflux.acme_atlassian_net.content.9_8.1_2"},
 		{"attachment", s.Attachment("98304", "att1"), "conflux.acme_atlassian_net.attachment.98304.att1"},
 		{"stored", s.AttachmentStored("98304", "att1"), "conflux.acme_atlassian_net.stored.98304.att1"},
+		{"extracted", s.AttachmentExtracted("98304", "att1"), "conflux.acme_atlassian_net.extracted.98304.att1"},
 		{"document", s.Document("98304", "123"), "conflux.acme_atlassian_net.doc.98304.123"},
 		{"documents of a space", s.Documents("98304"), "conflux.acme_atlassian_net.doc.98304.*"},
 		{"all documents", s.Documents(""), "conflux.acme_atlassian_net.doc.>"},
@@ -96,16 +97,17 @@ func TestSubjectsMatchStreams(t *testing.T) {
 		return names
 	}
 	stored := map[string]string{
-		s.CrawlRequested():              StreamCrawl,
-		s.CrawlFinished("c1"):           StreamCrawl,
-		s.CrawlProgress("c1"):           StreamCrawl,
-		s.Space("1"):                    StreamSpaces,
-		s.Content("1", "2"):             StreamContent,
-		s.Attachment("1", "att2"):       StreamAttachments,
-		s.AttachmentStored("1", "att2"): StreamStored,
-		s.Document("1", "2"):            StreamDocuments,
-		s.DeadLetter(StagePermissions):  StreamDeadLetters,
-		s.Sitewide("c1", "1"):           StreamSitewide,
+		s.CrawlRequested():                 StreamCrawl,
+		s.CrawlFinished("c1"):              StreamCrawl,
+		s.CrawlProgress("c1"):              StreamCrawl,
+		s.Space("1"):                       StreamSpaces,
+		s.Content("1", "2"):                StreamContent,
+		s.Attachment("1", "att2"):          StreamAttachments,
+		s.AttachmentStored("1", "att2"):    StreamStored,
+		s.AttachmentExtracted("1", "att2"): StreamExtracted,
+		s.Document("1", "2"):               StreamDocuments,
+		s.DeadLetter(StagePermissions):     StreamDeadLetters,
+		s.Sitewide("c1", "1"):              StreamSitewide,
 	}
 	for subject, want := range stored {
 		if got := streamOf(subject); len(got) != 1 || got[0] != want {

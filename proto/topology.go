@@ -14,6 +14,7 @@ const (
 	StreamContent     = "CONFLUX_CONTENT"     // pages, blog posts, folders, comments
 	StreamAttachments = "CONFLUX_ATTACHMENTS" // attachments to download
 	StreamStored      = "CONFLUX_STORED"      // downloaded attachments
+	StreamExtracted   = "CONFLUX_EXTRACTED"   // downloaded attachments with their text
 	StreamDocuments   = "CONFLUX_DOCS"        // finished documents: one per subject
 	StreamDeadLetters = "CONFLUX_DLQ"         // what a stage gave up on
 	StreamSitewide    = "CONFLUX_SITEWIDE"    // a crawl's site-wide comment and attachment lists, by space
@@ -24,6 +25,7 @@ const (
 	StageEnumerator  = "enumerator"
 	StageFetcher     = "fetcher"
 	StageAttachments = "attachments"
+	StageExtractor   = "extractor"
 	StagePermissions = "permissions"
 	StageSink        = "sink"
 	StageTokenBroker = "tokenbroker"
@@ -37,6 +39,7 @@ const (
 	BucketCache       = "CONFLUX_CACHE"       // restrictions, space permissions, groups per crawl
 	BucketCheckpoints = "CONFLUX_CHECKPOINTS" // per space: last incremental checkpoint
 	BucketProgress    = "CONFLUX_PROGRESS"    // crawl progress and item outcomes
+	BucketIncludes    = "CONFLUX_INCLUDES"    // the sink's include index: page titles and their includers
 	ObjectBlobs       = "CONFLUX_BLOBS"       // attachment bytes
 	ObjectClaims      = "CONFLUX_CLAIMS"      // payloads over the claim-check threshold
 )
@@ -105,6 +108,7 @@ func Streams(o Options) []jetstream.StreamConfig {
 		mk(StreamContent, "fetched content items", "conflux.*.content.>"),
 		mk(StreamAttachments, "attachments to download", "conflux.*.attachment.>"),
 		mk(StreamStored, "downloaded attachments", "conflux.*.stored.>"),
+		mk(StreamExtracted, "downloaded attachments with their text", "conflux.*.extracted.>"),
 		docs,
 		dlq,
 		sitewide,
@@ -145,7 +149,8 @@ func Consumers(site string, o Options) []Consumer {
 		mk(StageFetcher, "spaces", StreamSpaces, sub.join("space", ">")),
 		mk(StageAttachments, "attachments", StreamAttachments, sub.join("attachment", ">")),
 		mk(StagePermissions, "content", StreamContent, sub.join("content", ">")),
-		mk(StagePermissions, "stored", StreamStored, sub.join("stored", ">")),
+		mk(StageExtractor, "stored", StreamStored, sub.join("stored", ">")),
+		mk(StagePermissions, "extracted", StreamExtracted, sub.join("extracted", ">")),
 		mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">")),
 	}
 }
@@ -168,6 +173,7 @@ func Buckets(o Options) []jetstream.KeyValueConfig {
 		mk(BucketCache, "restrictions, space permissions and groups, per crawl", 1, 48*time.Hour),
 		mk(BucketCheckpoints, "per-space incremental checkpoints", 5, 0),
 		mk(BucketProgress, "crawl progress and item outcomes", 1, 14*24*time.Hour),
+		mk(BucketIncludes, "page titles to ids and the pages that include them, for include macros", 1, 0),
 	}
 }
 

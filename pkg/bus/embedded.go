@@ -27,6 +27,9 @@ type EmbeddedOptions struct {
 	Host string
 	// Name is the server name. Default "conflux".
 	Name string
+	// Token, when set, is required of every client (in process too:
+	// nats.Token). Default: none.
+	Token string
 	// ReadyTimeout bounds the wait for the server to start. Default 30s.
 	ReadyTimeout time.Duration
 }
@@ -46,6 +49,7 @@ func StartEmbedded(o EmbeddedOptions, log *slog.Logger) (*server.Server, error) 
 		StoreDir:          o.DataDir,
 		JetStreamMaxStore: o.MaxStore,
 		NoSigs:            true,
+		Authorization:     o.Token,
 	}
 	if so.ServerName == "" {
 		so.ServerName = "conflux"

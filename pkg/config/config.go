@@ -24,6 +24,8 @@ type Config struct {
 	UsersCSVMaxBadRows int `yaml:"users_csv_max_bad_rows"`
 	// Content selects what content is crawled.
 	Content Content `yaml:"content"`
+	// Rules choose what of the crawled spaces is indexed (rules.go).
+	Rules Rules `yaml:"rules"`
 	// NATS says where the message bus is.
 	NATS NATS `yaml:"nats"`
 	// Sink says where finished documents are written.
@@ -35,6 +37,10 @@ type Config struct {
 	Crawl Crawl `yaml:"crawl"`
 	// Log holds the logging settings.
 	Log Log `yaml:"log"`
+	// Metrics says where Prometheus metrics and health are served.
+	Metrics Metrics `yaml:"metrics"`
+	// Audit is the sampled check of ACLs against Confluence (audit.go).
+	Audit Audit `yaml:"audit"`
 }
 
 // Auth modes.
@@ -100,6 +106,8 @@ type Attachments struct {
 	// one is indexed as metadata only. 0 means no limit. Default 100MB
 	// (100,000,000 bytes).
 	MaxSize ByteSize `yaml:"max_size"`
+	// Extract limits the extractor stage (extract.go).
+	Extract Extract `yaml:"extract"`
 }
 
 // NATS is the connection to the message bus, or the embedded server.
@@ -110,6 +118,12 @@ type NATS struct {
 	URL string `yaml:"url"`
 	// DataDir is where the embedded server stores its data. Default ./data.
 	DataDir string `yaml:"data_dir"`
+	// Listen is the host:port on which the embedded server also accepts
+	// clients (port 0: a free one), with a random token, writing its URL
+	// to <data_dir>/nats.url so that `conflux status`, `conflux crawl` and
+	// the nats CLI reach a running `conflux run`. Empty: in-process only.
+	// Default 127.0.0.1:0.
+	Listen string `yaml:"listen"`
 	// Replicas is the replica count of streams, buckets and object stores,
 	// 1 to 5 (3 on a three-node cluster). Default 1.
 	Replicas int `yaml:"replicas"`
@@ -192,6 +206,15 @@ type Crawl struct {
 	// Concurrency is the number of items a stage handles at once per
 	// process, 1 to 256. Default 4.
 	Concurrency int `yaml:"concurrency"`
+	// RequestsPerSecond is the most Confluence requests per second of the
+	// whole fleet: the replicas that call Confluence share it (each takes
+	// an equal part of it), so adding replicas never multiplies it. 0
+	// means no limit of conflux's own (Confluence's 429s still pause every
+	// replica). Default 0.
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	// Burst is how many requests one process may send at once under
+	// RequestsPerSecond. Default 1 (0 means the default).
+	Burst int `yaml:"burst"`
 }
 
 // Log formats.
@@ -233,8 +256,9 @@ func Default() Config {
 				APIURL:   DefaultAPIURL,
 			},
 		},
-		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB}},
-		NATS:               NATS{DataDir: "./data", Replicas: 1},
+		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB, Extract: DefaultExtract()}},
+		Rules:              defaultRules(),
+		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               DefaultSink(),
 		Crawl: Crawl{
@@ -243,7 +267,8 @@ func Default() Config {
 			PermissionsEvery: Duration(time.Hour),
 			Concurrency:      4,
 		},
-		Log: Log{Level: "info", Format: LogAuto},
+		Log:   Log{Level: "info", Format: LogAuto},
+		Audit: Audit{MaxCalls: DefaultAuditMaxCalls, MaxCallsPerHour: DefaultAuditMaxCallsPerHour},
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -34,10 +36,15 @@ func (c Config) Validate() error {
 	if c.Content.Attachments.MaxSize < 0 {
 		v.add("content.attachments.max_size", "%d is negative", c.Content.Attachments.MaxSize)
 	}
+	c.Rules.validate(v)
+	c.Content.Attachments.Extract.validate(v)
 	c.NATS.validate(v)
 	c.validateSinks(v)
 	c.Crawl.validate(v)
+	c.Crawl.validateRate(v)
 	c.Log.validate(v)
+	c.Metrics.validate(v)
+	c.Audit.validate(v)
 	return errors.Join(v.errs...)
 }
 
@@ -158,6 +165,13 @@ func (n NATS) validate(v *validator) {
 			case hasScheme && !slices.Contains([]string{"nats", "tls", "ws", "wss"}, strings.ToLower(scheme)):
 				v.add("nats.url", "%q: scheme %q is not one of nats, tls, ws, wss", redactURL(s), scheme)
 			}
+		}
+	}
+	if n.Listen != "" {
+		if _, port, err := net.SplitHostPort(n.Listen); err != nil {
+			v.add("nats.listen", "%q is not host:port", n.Listen)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			v.add("nats.listen", "port %q of %q is not 0..65535", port, n.Listen)
 		}
 	}
 	if n.Replicas < 1 || n.Replicas > 5 {

@@ -2,12 +2,15 @@ package confluence
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Defaults of Options.
@@ -50,6 +53,21 @@ type Options struct {
 	// back-off chosen when none was announced), so that the caller can
 	// broadcast a cluster-wide pause. It must not block.
 	OnRateLimit func(d time.Duration)
+	// Observer is told of every attempt, wait and downloaded byte (the
+	// worker's metrics). Default: none.
+	Observer Observer
+	// Rate is the most requests per second this client sends (a
+	// proactive limit, before Confluence's own); 0 means no limit.
+	// SetRate changes it while the client runs (the fleet's share).
+	Rate float64
+	// Burst is how many requests may go at once under Rate. Default 1.
+	Burst int
+	// NearLimitPause is how long the client holds its next requests after
+	// an answer that says the rate limit is near (X-RateLimit-NearLimit:
+	// true, under 20 % of the capacity left): slowing down before the
+	// limit costs less than a 429 and its Retry-After. Default 250ms;
+	// negative: never.
+	NearLimitPause time.Duration
 
 	// PageSize is the limit asked of list endpoints, 1 to 250; default 250.
 	// CQL search uses at most 100 and group members at most 200.
@@ -72,6 +90,9 @@ type Client struct {
 	maxRA       time.Duration
 	log         *slog.Logger
 	onRateLimit func(time.Duration)
+	obs         Observer
+	limiter     *rate.Limiter
+	nearPause   time.Duration
 	pageSize    int
 	backoff     backoff
 	userAgent   string
@@ -98,6 +119,9 @@ func New(o Options) (*Client, error) {
 		maxRA:       o.MaxRetryAfter,
 		log:         o.Logger,
 		onRateLimit: o.OnRateLimit,
+		obs:         o.Observer,
+		limiter:     rate.NewLimiter(limitOf(o.Rate), o.Burst),
+		nearPause:   o.NearLimitPause,
 		pageSize:    o.PageSize,
 		backoff:     backoff{base: o.BackoffBase, max: o.BackoffMax},
 		userAgent:   o.UserAgent,
@@ -123,8 +147,16 @@ func (o Options) withDefaults() (Options, error) {
 	if o.OnRateLimit == nil {
 		o.OnRateLimit = func(time.Duration) {}
 	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	if o.Rate < 0 || o.Burst < 0 {
+		return o, errors.New("options: Rate and Burst must not be negative")
+	}
+	o.Burst = max(o.Burst, 1)
 	o.Timeout = cmp.Or(o.Timeout, DefaultTimeout)
 	o.MaxRetryAfter = cmp.Or(o.MaxRetryAfter, DefaultMaxRetryAfter)
+	o.NearLimitPause = cmp.Or(o.NearLimitPause, DefaultNearLimitPause)
 	o.BackoffBase = cmp.Or(o.BackoffBase, DefaultBackoffBase)
 	o.BackoffMax = cmp.Or(o.BackoffMax, DefaultBackoffMax)
 	o.PageSize = cmp.Or(o.PageSize, DefaultPageSize)
@@ -155,3 +187,30 @@ func (c *Client) PausedUntil() time.Time {
 // CloseIdleConnections closes the idle keep-alive connections of the
 // client's transport (for shutdown and tests); the client stays usable.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// SetRate changes the most requests per second the client sends; 0 lifts
+// the limit. The fleet's rate budget calls it when replicas come and go.
+func (c *Client) SetRate(perSecond float64) { c.limiter.SetLimit(limitOf(perSecond)) }
+
+// Rate returns the current request-rate limit (0: none).
+func (c *Client) Rate() float64 {
+	if l := c.limiter.Limit(); l != rate.Inf {
+		return float64(l)
+	}
+	return 0
+}
+
+// limitOf is the limiter's limit for a configured rate (0: none).
+func limitOf(perSecond float64) rate.Limit {
+	if perSecond <= 0 {
+		return rate.Inf
+	}
+	return rate.Limit(perSecond)
+}
+
+// CheckCredential reports whether a credential can be had now (the token
+// broker answers, or the static token is set): the readiness of a worker.
+func (c *Client) CheckCredential(ctx context.Context) error {
+	_, err := c.creds.Credential(ctx)
+	return err
+}

@@ -45,7 +45,7 @@ func (c *Client) DownloadAttachment(ctx context.Context, containerID, attachment
 			}
 		}
 		w.keep()
-		body = &stream{ctx: ctx, body: resp.Body, w: w, path: r.path()}
+		body = &stream{ctx: ctx, body: resp.Body, w: w, path: r.path(), obs: c.obs}
 		return nil
 	})
 	if err != nil {
@@ -110,12 +110,14 @@ type stream struct {
 	body io.ReadCloser
 	w    *watchdog
 	path string
+	obs  Observer
 }
 
 func (s *stream) Read(p []byte) (int, error) {
 	n, err := s.body.Read(p)
 	if n > 0 {
 		s.w.kick()
+		s.obs.Downloaded(n)
 	}
 	if err == nil || errors.Is(err, io.EOF) {
 		return n, err

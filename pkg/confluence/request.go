@@ -46,7 +46,7 @@ type outcome struct {
 func (c *Client) do(ctx context.Context, r request, h handler) error {
 	refreshed := false
 	for retry := 0; ; {
-		if err := c.waitPause(ctx); err != nil {
+		if err := c.waitTurn(ctx); err != nil {
 			return c.canceled(r, err)
 		}
 		cred, out := c.credential(ctx, r)
@@ -127,10 +127,14 @@ func (c *Client) try(ctx context.Context, cred Credential, r request, h handler)
 	if err != nil {
 		return outcome{err: &Error{Method: r.method, Path: r.path(), Detail: "build request", Err: err, class: ErrPermanent}}
 	}
+	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.obs.Request(r.method, EndpointOf(r.path()), 0, time.Since(start))
 		return outcome{err: transportError(r, err), retry: true}
 	}
+	c.obs.Request(r.method, EndpointOf(r.path()), resp.StatusCode, time.Since(start))
+	c.readBudget(resp.Header)
 	defer func() {
 		if !w.kept {
 			drainClose(resp.Body)
@@ -247,6 +251,20 @@ func (c *Client) holdResends(ctx context.Context) context.Context {
 		GetConn: func(string) { _ = c.waitPause(ctx) },
 		GotConn: func(httptrace.GotConnInfo) { _ = c.waitPause(ctx) },
 	})
+}
+
+// waitTurn blocks while the client is paused (PauseUntil), then until the
+// rate limiter lets the request go, and reports the time it held.
+func (c *Client) waitTurn(ctx context.Context) error {
+	start := time.Now()
+	err := c.waitPause(ctx)
+	if err == nil {
+		err = c.limiter.Wait(ctx)
+	}
+	if d := time.Since(start); d >= time.Millisecond {
+		c.obs.Waited(d)
+	}
+	return err
 }
 
 // waitPause blocks while the client is paused (PauseUntil).

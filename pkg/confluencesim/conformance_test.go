@@ -333,6 +333,7 @@ func exercise(t *testing.T, c *conformance, tn *Tenant) {
 	c.get(strings.TrimSuffix(bulk, "&"))
 	c.get("/wiki/rest/api/user/current")
 	c.do(http.MethodGet, "/wiki/rest/api/user/current", nil, "")
+	exercisePermissionCheck(c, tn)
 	c.get("/wiki/rest/api/group")
 	c.get("/wiki/rest/api/group?limit=1&start=1")
 	for _, g := range tn.Groups {
@@ -383,5 +384,35 @@ func TestConformanceCatchesDrift(t *testing.T) {
 		Body: io.NopCloser(strings.NewReader(body)), Options: opts})
 	if err == nil {
 		t.Fatal("a numeric v2 id passed validation")
+	}
+}
+
+// exercisePermissionCheck asks the permission check about users, groups
+// and anonymous on a few items of each type.
+func exercisePermissionCheck(c *conformance, tn *Tenant) {
+	check := func(id, typ, identifier, op string) {
+		body := `{"subject":{"type":"` + typ + `","identifier":"` + identifier + `"},"operation":"` + op + `"}`
+		c.do(http.MethodPost, "/wiki/rest/api/content/"+id+"/permission/check", []byte(body), c.auth)
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, x := range tn.Content {
+		if !seen[x.Type] {
+			seen[x.Type] = true
+			ids = append(ids, x.ID)
+		}
+	}
+	if len(tn.Attachments) > 0 {
+		ids = append(ids, tn.Attachments[0].ID)
+	}
+	for _, id := range ids {
+		for _, u := range tn.Users[:min(3, len(tn.Users))] {
+			check(id, "user", u.AccountID, "read")
+		}
+		check(id, "user", "anonymous", "read")
+		check(id, "user", tn.Users[0].AccountID, "update")
+		if len(tn.Groups) > 0 {
+			check(id, "group", tn.Groups[0].ID, "read")
+		}
 	}
 }

@@ -11,13 +11,14 @@ import "strings"
 // users with hidden emails, an app account and a deactivated user.
 //
 // demo@example.com with API token "demo-token" is the crawler account
-// (sees everything). Every other person has the token "<first name>-token"
+// (sees everything) and a Confluence administrator. Every other person has the token "<first name>-token"
 // (alice-token, bob-token, …) and sees only what the permissions grant.
 func Demo() *Tenant {
 	b := newBuilder(20240102, "https://demo.atlassian.net")
 	demo := b.user("Demo Crawler", "demo@example.com", false)
 	demo.APIToken = "demo-token"
 	b.t.Crawlers = []string{demo.AccountID}
+	b.t.Admins = []string{demo.AccountID}
 	alice := b.user("Alice Example", "alice@example.com", false)
 	bob := b.user("Bob Builder", "bob@example.com", true)
 	bob.PublicName = "bob"
@@ -53,7 +54,7 @@ func Demo() *Tenant {
 	oldHome := b.content("page", old, nil, "Legacy Wiki", "<p>This space is archived.</p>", carol, 3)
 	old.HomepageID = oldHome.ID
 	b.content("page", old, oldHome, "2019 offsite", "<p>Photos and notes.</p>", carol, 4)
-	return b.done()
+	return withRealFiles(b.done())
 }
 
 func demoEngineering(b *builder, alice, bob, carol, dave, bot *User, eng, leads, contractors *Group) {

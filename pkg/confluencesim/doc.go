@@ -33,6 +33,10 @@
 //     above it; update restrictions never grant view; folders restrict like
 //     pages; comments and attachments follow their container.
 //     Tenant.Crawlers see everything (the admin-like crawler account).
+//   - Permission check (POST /rest/api/content/{id}/permission/check):
+//     the same rule for a user, "anonymous" or a group; asking about
+//     anyone but oneself needs Tenant.Admins ('Confluence Administrator'),
+//     else 403; a strictly validated body (400), unknown content 404.
 //   - v2 lists: limit 1..250 (400 outside), keyset cursors bound to the
 //     sort, `_links.next` relative with /wiki and every original parameter,
 //     `_links.base` always, the Link header where the spec declares one

@@ -79,7 +79,8 @@ func (s Size) withDefaults() Size {
 // Generate builds a synthetic tenant. The same seed and size always give
 // the same tenant. Site is "https://generated.atlassian.net"; the crawler
 // account crawler@example.com with API token "crawler-token" sees
-// everything (Tenant.Crawlers).
+// everything (Tenant.Crawlers) and is a Confluence administrator
+// (Tenant.Admins).
 func Generate(seed int64, size Size) *Tenant {
 	size = size.withDefaults()
 	g := &generator{b: newBuilder(seed, "https://generated.atlassian.net"), size: size}
@@ -87,7 +88,7 @@ func Generate(seed int64, size Size) *Tenant {
 	for i := range size.Spaces {
 		g.space(i)
 	}
-	return g.b.done()
+	return withRealFiles(g.b.done())
 }
 
 type generator struct {
@@ -116,6 +117,7 @@ func (g *generator) people() {
 	crawler := b.user("Crawler", "crawler@example.com", false)
 	crawler.APIToken = "crawler-token"
 	b.t.Crawlers = []string{crawler.AccountID}
+	b.t.Admins = []string{crawler.AccountID}
 	for i := range g.size.Users {
 		u := b.user(fmt.Sprintf("User %d", i), fmt.Sprintf("user%d@example.com", i), i%4 == 3)
 		u.APIToken = fmt.Sprintf("token-%d", i)

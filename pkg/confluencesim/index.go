@@ -26,6 +26,7 @@ type index struct {
 	attachments  map[string]*Attachment
 	attsOf       map[string][]*Attachment // container id
 	crawlers     map[string]bool
+	admins       map[string]bool
 }
 
 func newIndex(t *Tenant) *index {
@@ -46,6 +47,7 @@ func newIndex(t *Tenant) *index {
 		attachments:  map[string]*Attachment{},
 		attsOf:       map[string][]*Attachment{},
 		crawlers:     map[string]bool{},
+		admins:       map[string]bool{},
 	}
 	for _, u := range t.Users {
 		ix.users[u.AccountID] = u
@@ -94,6 +96,9 @@ func newIndex(t *Tenant) *index {
 	}
 	for _, id := range t.Crawlers {
 		ix.crawlers[id] = true
+	}
+	for _, id := range t.Admins {
+		ix.admins[id] = true
 	}
 	return ix
 }

@@ -355,6 +355,7 @@ func (s *Server) EditAttachment(id string, data []byte) error {
 		} else {
 			a.Data, a.Seed = nil, a.Seed+1
 		}
+		a.Text = "" // the phrase was of the old bytes
 		a.Version++
 		a.UpdatedAt = time.Now().UTC()
 		return nil

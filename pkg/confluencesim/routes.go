@@ -63,6 +63,7 @@ func (s *Server) routes() *http.ServeMux {
 	h(v1+"/space/{spaceKey}", (*req).v1Space)
 	h(v1+"/search", (*req).v1Search)
 	h(v1+"/content/search", (*req).v1ContentSearch)
+	h("POST /wiki/rest/api/content/{id}/permission/check", (*req).v1PermissionCheck)
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.counters.add(func(c *Counters) { c.Endpoints["unmatched"]++ })

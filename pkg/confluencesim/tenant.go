@@ -36,6 +36,11 @@ type Tenant struct {
 	// admin-like crawler account). Every other caller sees only what the
 	// permission rule grants it. Added field (not pinned).
 	Crawlers []string `json:",omitempty"`
+	// Admins lists account ids that hold the 'Confluence Administrator'
+	// global permission: only they may ask the permission check about
+	// another user or a group (POST /rest/api/content/{id}/permission/check).
+	// Demo and Generate make their crawler account an admin. Added field.
+	Admins []string `json:",omitempty"`
 	// DeletedGroups keeps groups that were deleted while restrictions still
 	// name them, so that the v1 restriction endpoints can report their name
 	// (Confluence "may return deleted groups"). A restriction group id found
@@ -157,6 +162,9 @@ type Attachment struct {
 	Labels    []string
 	// Comment is the attachment's version comment. Added field.
 	Comment string `json:",omitempty"`
+	// Text is a phrase of the text in Data that an extractor finds (see
+	// SampleFiles); empty when the bytes are generated. Added field.
+	Text string `json:",omitempty"`
 }
 
 // Bytes returns the attachment's content: Data when set, otherwise Size

@@ -251,6 +251,7 @@ func encodeDocument(d proto.Document) ([]byte, error) {
 // attachment info so that setting its path does not touch the caller's.
 func normalize(d proto.Document) proto.Document {
 	d.Ancestors = orEmpty(d.Ancestors)
+	d.AncestorTitles = orEmpty(d.AncestorTitles)
 	d.Labels = orEmpty(d.Labels)
 	d.ACL.Users = orEmpty(d.ACL.Users)
 	d.ACL.AccountIDs = orEmpty(d.ACL.AccountIDs)

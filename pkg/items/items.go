@@ -69,11 +69,12 @@ func SearchFolder(c confluence.SearchContent) proto.ContentFetched {
 	return msg
 }
 
-// Path is a search hit's ancestors as a path, root first.
+// Path is a search hit's ancestors as a path, root first, with their
+// titles.
 func Path(as []confluence.SearchContainer) []proto.Ancestor {
 	out := make([]proto.Ancestor, 0, len(as))
 	for _, a := range as {
-		out = append(out, proto.Ancestor{ID: a.ID, Type: a.Type})
+		out = append(out, proto.Ancestor{ID: a.ID, Type: a.Type, Title: a.Title})
 	}
 	return out
 }

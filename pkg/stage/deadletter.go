@@ -19,7 +19,7 @@ const deadLetterAttempts = 3
 // giveUp publishes a dead letter for m and terminates it. If the dead
 // letter cannot be published, m is not terminated: it is retried, so
 // nothing is lost silently.
-func (r *Runner) giveUp(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, payload proto.Message, cause error, log *slog.Logger) {
+func (r *Runner) giveUp(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, payload proto.Message, cause error, log *slog.Logger) Outcome {
 	// Dead letters are published even when shutdown cut the handler off.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -30,7 +30,7 @@ func (r *Runner) giveUp(ctx context.Context, m jetstream.Msg, md *jetstream.MsgM
 		if err := m.NakWithDelay(r.cfg.BackoffMax); err != nil {
 			log.Warn("nak", "error", err)
 		}
-		return
+		return Retried
 	}
 	r.stats.dead.Add(1)
 	log.Error("dead-lettered", "error", cause, "dead_letter_subject", r.cfg.DeadLetterSubject)
@@ -40,6 +40,7 @@ func (r *Runner) giveUp(ctx context.Context, m jetstream.Msg, md *jetstream.MsgM
 	if err := m.TermWithReason(truncate(cause.Error(), 256)); err != nil {
 		log.Warn("term", "error", err)
 	}
+	return DeadLettered
 }
 
 // deadLetter describes m: where it came from, how often it was delivered,

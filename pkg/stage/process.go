@@ -17,6 +17,7 @@ import (
 
 // process decodes, handles and settles one message.
 func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
+	start := time.Now()
 	r.stats.inFlight.Add(1)
 	defer r.stats.inFlight.Add(-1)
 	defer r.stats.processed.Add(1)
@@ -29,10 +30,10 @@ func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
 	payload, err := bus.DecodeMsg(ctx, r.js, m)
 	switch {
 	case errors.Is(err, bus.ErrMalformed) || errors.Is(err, bus.ErrUnknownSchema):
-		r.giveUp(ctx, m, md, nil, err, log)
+		r.obs.Settled(r.cfg.Stage, r.giveUp(ctx, m, md, nil, err, log), time.Since(start))
 		return
 	case err != nil:
-		r.settle(ctx, m, md, nil, err, lim, log)
+		r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, nil, err, lim, log), time.Since(start))
 		return
 	}
 	if t, ok := payload.(proto.Tracked); ok {
@@ -41,7 +42,7 @@ func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
 	}
 	msg := &Msg{Subject: m.Subject(), Header: m.Headers(), Payload: payload, Raw: m, Deliveries: md.NumDelivered}
 	err = r.handle(ctx, msg, lim.inProgress, log)
-	r.settle(ctx, m, md, payload, err, lim, log)
+	r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, payload, err, lim, log), time.Since(start))
 }
 
 // handle runs the handler, renewing the message's AckWait while it runs;
@@ -76,8 +77,9 @@ func (r *Runner) handle(ctx context.Context, m *Msg, every time.Duration, log *s
 	return r.h(ctx, m)
 }
 
-// settle acks, retries or gives up on a message after its handler ran.
-func (r *Runner) settle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, payload proto.Message, err error, lim limits, log *slog.Logger) {
+// settle acks, retries or gives up on a message after its handler ran,
+// and says which.
+func (r *Runner) settle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, payload proto.Message, err error, lim limits, log *slog.Logger) Outcome {
 	last := lim.maxDeliver > 0 && md.NumDelivered >= uint64(lim.maxDeliver)
 	switch {
 	case err == nil:
@@ -86,16 +88,18 @@ func (r *Runner) settle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgM
 			log.Warn("ack", "error", err)
 		}
 		log.Debug("handled")
+		return Acked
 	case IsPermanent(err):
-		r.giveUp(ctx, m, md, payload, err, log)
+		return r.giveUp(ctx, m, md, payload, err, log)
 	case last:
-		r.giveUp(ctx, m, md, payload, fmt.Errorf("gave up after %d deliveries: %w", md.NumDelivered, err), log)
+		return r.giveUp(ctx, m, md, payload, fmt.Errorf("gave up after %d deliveries: %w", md.NumDelivered, err), log)
 	case ctx.Err() != nil: // cut off by shutdown: another replica takes it now
 		r.stats.interrupted.Add(1)
 		log.Info("handed back at shutdown", "error", err)
 		if err := m.Nak(); err != nil {
 			log.Warn("nak", "error", err)
 		}
+		return Interrupted
 	default:
 		d, ok := RetryDelay(err)
 		if !ok {
@@ -106,5 +110,6 @@ func (r *Runner) settle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgM
 		if err := m.NakWithDelay(d); err != nil {
 			log.Warn("nak", "error", err)
 		}
+		return Retried
 	}
 }

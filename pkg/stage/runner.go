@@ -26,6 +26,7 @@ type Runner struct {
 	log    *slog.Logger
 	pub    *bus.Publisher
 	onDead func(context.Context, *proto.DeadLetter, proto.Message)
+	obs    Observer
 
 	stats   counters
 	running atomic.Bool
@@ -58,7 +59,7 @@ func NewRunner(js jetstream.JetStream, cfg Config, h Handler, opts ...Option) (*
 	if h == nil {
 		return nil, fmt.Errorf("stage %s: handler is required", cfg.Stage)
 	}
-	r := &Runner{js: js, cfg: cfg.withDefaults(), h: h, log: slog.Default()}
+	r := &Runner{js: js, cfg: cfg.withDefaults(), h: h, log: slog.Default(), obs: nopObserver{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -127,6 +128,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stage %s: consume %s on %s: %w", r.cfg.Stage, r.cfg.Durable, r.cfg.Stream, err)
 	}
+	r.obs.Bound(r.cfg.Stage, r.cfg.Durable)
 	r.log.Info("stage running", "durable", r.cfg.Durable, "concurrency", r.cfg.Concurrency,
 		"max_deliver", lim.maxDeliver, "in_progress_every", lim.inProgress)
 
@@ -204,6 +206,7 @@ func (r *Runner) lastDelivery(m jetstream.Msg, lim limits) bool {
 // replica gets it now rather than after AckWait.
 func (r *Runner) handBack(m jetstream.Msg) {
 	r.stats.interrupted.Add(1)
+	r.obs.Settled(r.cfg.Stage, Interrupted, 0)
 	if err := m.Nak(); err != nil && !errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
 		r.log.Warn("hand back at shutdown", "subject", m.Subject(), "error", err)
 	}

@@ -46,7 +46,7 @@ func (c *adfConverter) extensionParams(n *adfNode, spec *macroSpec) {
 		case v == "":
 		case spec.include:
 			ref := parsePageRef(v)
-			if text, ok := c.o.include(ref.space, ref.title); ok {
+			if text, ok := c.o.include(ref.space, ref.title, spec.excerpt); ok {
 				writeLines(&c.w, text)
 			}
 		case spec.inline:

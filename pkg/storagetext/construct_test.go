@@ -227,3 +227,78 @@ func TestParsePageRef(t *testing.T) {
 		}
 	}
 }
+
+func TestExcerptIncludeAsksExcerpt(t *testing.T) {
+	var asked []string
+	o := Options{
+		Include: func(space, title string) (string, bool) {
+			asked = append(asked, "include "+title)
+			return "whole page", true
+		},
+		Excerpt: func(space, title string) (string, bool) {
+			asked = append(asked, "excerpt "+title)
+			return "the excerpt", true
+		},
+	}
+	in := `<ac:structured-macro ac:name="excerpt-include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Glossary"/></ac:link></ac:parameter></ac:structured-macro>` +
+		`<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Runbook"/></ac:link></ac:parameter></ac:structured-macro>`
+	got, err := TextWith(in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "the excerpt\nwhole page" || strings.Join(asked, ",") != "excerpt Glossary,include Runbook" {
+		t.Fatalf("got %q, asked %v", got, asked)
+	}
+	adf := adfDoc(`{"type":"extension","attrs":{"extensionKey":"excerpt-include","parameters":{"macroParams":{"":{"value":"ENG:Glossary"}}}}}`)
+	if got, err := ADFText(adf, o); err != nil || got != "the excerpt" {
+		t.Fatalf("ADF excerpt-include: %q %v", got, err)
+	}
+}
+
+func TestExcerptText(t *testing.T) {
+	excerpt := func(body string) string {
+		return `<ac:structured-macro ac:name="excerpt" ac:schema-version="1"><ac:parameter ac:name="hidden">true</ac:parameter><ac:rich-text-body>` + body + `</ac:rich-text-body></ac:structured-macro>`
+	}
+	for _, tc := range []textCase{
+		{"no excerpt", `<p>only the page</p>`, ""},
+		{"the excerpt's body only", `<p>intro</p>` + excerpt(`<p>SLO: service level objective</p>`) + `<p>rest</p>`, "SLO: service level objective"},
+		{"two excerpts", excerpt(`<p>a</p>`) + `<p>x</p>` + excerpt(`<p>b</p>`), "a\nb"},
+		{"mention and status inside", excerpt(`<p>owner <ac:link><ri:user ri:account-id="5b10"/></ac:link> <ac:structured-macro ac:name="status"><ac:parameter ac:name="title">LIVE</ac:parameter></ac:structured-macro></p>`), "owner Grace Hopper LIVE"},
+		{"unclosed excerpt ends with the page", `<p>x</p><ac:structured-macro ac:name="excerpt"><ac:rich-text-body><p>tail`, "tail"},
+		{"excerpt named in upper case", `<ac:structured-macro ac:name="Excerpt"><ac:rich-text-body><p>k</p></ac:rich-text-body></ac:structured-macro>`, "k"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ExcerptText(tc.in, testOptions)
+			if err != nil || got != tc.want {
+				t.Fatalf("ExcerptText(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+			checkOutput(t, tc.in, got)
+		})
+	}
+}
+
+func TestMentionIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"none", `<p>x</p>`, nil},
+		{"in order, each once", `<ac:link><ri:user ri:account-id="b"/></ac:link><ac:link><ri:user ri:account-id='a'/></ac:link><ac:link><ri:user ri:account-id="b"/></ac:link>`, []string{"b", "a"}},
+		{"unquoted and unterminated skipped", `ri:account-id=x ri:account-id="c`, nil},
+		{"empty id skipped", `<ri:user ri:account-id=""/>`, nil},
+	} {
+		if got := MentionIDs(tc.in); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: MentionIDs = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestADFMentionIDs(t *testing.T) {
+	in := adfDoc(adfPara(`{"type":"mention","attrs":{"id":"557058:abc","text":"@Ada"}}`, adfText(" and "), `{"type":"mention","attrs":{"id":"5b10"}}`, `{"type":"mention","attrs":{"id":"557058:abc"}}`))
+	if got := strings.Join(ADFMentionIDs(in), ","); got != "557058:abc,5b10" {
+		t.Fatalf("ADFMentionIDs = %s", got)
+	}
+	if got := ADFMentionIDs(`<p>mention</p>`); got != nil {
+		t.Fatalf("storage read as ADF: %v", got)
+	}
+}

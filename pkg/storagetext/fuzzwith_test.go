@@ -110,3 +110,29 @@ func FuzzADFText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExcerptText checks that ExcerptText never panics, writes clean text,
+// and writes no word the whole page's text lacks (as a word or part of
+// one: an excerpt's edge may split a word the page joins).
+func FuzzExcerptText(f *testing.F) {
+	for _, s := range storageSeeds(f) {
+		f.Add(s)
+	}
+	f.Add(`<p>a</p><ac:structured-macro ac:name="excerpt"><ac:rich-text-body><p>b</p></ac:rich-text-body></ac:structured-macro>`)
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := ExcerptText(in, fuzzOptions)
+		if err != nil {
+			return
+		}
+		checkOutput(t, in, out)
+		all, err := TextWith(in, fuzzOptions)
+		if err != nil {
+			t.Fatalf("TextWith refused what ExcerptText took: %v", err)
+		}
+		for _, w := range strings.Fields(out) {
+			if !strings.Contains(all, w) {
+				t.Fatalf("excerpt word %q not in the page's text\n in: %q\nexcerpt: %q\nall: %q", w, in, out, all)
+			}
+		}
+	})
+}

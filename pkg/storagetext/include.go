@@ -37,11 +37,11 @@ func isSpaceKey(s string) bool {
 
 // writeInclude writes the text Options.Include supplies for the page the
 // open include macro names, one line per line, or nothing.
-func (c *converter) writeInclude() {
+func (c *converter) writeInclude(excerpt bool) {
 	if c.skip > 0 || c.capture != nil {
 		return
 	}
-	text, ok := c.o.include(c.ref.space, c.ref.title)
+	text, ok := c.o.include(c.ref.space, c.ref.title, excerpt)
 	if !ok {
 		return
 	}

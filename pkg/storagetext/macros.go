@@ -8,6 +8,7 @@ type macroSpec struct {
 	inline  bool     // flows within its line (status, jira) instead of standing on its own lines
 	label   string   // written in front of the macro's first line ("Info:")
 	include bool     // include, excerpt-include: the referenced page's text is the caller's to supply
+	excerpt bool     // excerpt-include: the referenced page's excerpt
 }
 
 // keeps reports whether the parameter named name is kept as text.
@@ -38,7 +39,7 @@ var macroSpecs = func() map[string]*macroSpec {
 		"warning":         {params: title, label: "Warning:"},
 		"tip":             {params: title, label: "Tip:"},
 		"include":         {params: []string{""}, include: true},
-		"excerpt-include": {params: []string{""}, include: true},
+		"excerpt-include": {params: []string{""}, include: true, excerpt: true},
 	}
 	for _, name := range []string{"view-file", "viewfile", "viewpdf", "viewdoc", "viewxls", "viewppt"} {
 		m[name] = &macroSpec{params: []string{"name"}} // the attachment's file name

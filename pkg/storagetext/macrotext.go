@@ -12,6 +12,10 @@ func (c *converter) openMacro(f frame, z *html.Tokenizer, hasAttr bool) frame {
 	name := attr(z, hasAttr, "ac:name")
 	f.spec = lookupMacro(name)
 	f.code = htmlMacros[strings.ToLower(name)]
+	if c.excerpts && c.skip == 1 && len(c.stack) < maxDepth && strings.EqualFold(name, "excerpt") {
+		f.excerpt = true
+		c.skip--
+	}
 	if f.spec.isInline() {
 		c.w.wordBreak()
 	} else {
@@ -29,11 +33,14 @@ func (c *converter) openMacro(f frame, z *html.Tokenizer, hasAttr bool) frame {
 // closeMacro ends a macro, writing the included page's text for an include
 // macro.
 func (c *converter) closeMacro(f frame) {
+	if f.excerpt {
+		defer func() { c.skip++ }()
+	}
 	if f.spec != nil && f.spec.label != "" {
 		c.w.lead = "" // a panel without text leaves no label
 	}
 	if f.spec != nil && f.spec.include {
-		c.writeInclude()
+		c.writeInclude(f.spec.excerpt)
 		c.ref = pageRef{}
 	}
 	if f.spec.isInline() {

@@ -17,6 +17,11 @@ type Options struct {
 	// returns !ok, the macro yields nothing. Include is the caller's to keep
 	// from recursing without end (a page that includes itself).
 	Include func(spaceKey, title string) (text string, ok bool)
+
+	// Excerpt returns the text of the excerpt of the page an
+	// excerpt-include macro refers to (see ExcerptText), as Include does
+	// for include. Without Excerpt, excerpt-include asks Include.
+	Excerpt func(spaceKey, title string) (text string, ok bool)
 }
 
 // TextWith converts a storage-format body to plain text as Text does,
@@ -34,10 +39,15 @@ func (o Options) userName(accountID string) string {
 	return o.UserName(accountID)
 }
 
-// include returns the text of an included page and whether there is any.
-func (o Options) include(spaceKey, title string) (string, bool) {
-	if o.Include == nil || title == "" {
+// include returns the text of an included page, or of its excerpt, and
+// whether there is any.
+func (o Options) include(spaceKey, title string, excerpt bool) (string, bool) {
+	f := o.Include
+	if excerpt && o.Excerpt != nil {
+		f = o.Excerpt
+	}
+	if f == nil || title == "" {
 		return "", false
 	}
-	return o.Include(spaceKey, title)
+	return f(spaceKey, title)
 }

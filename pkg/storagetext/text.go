@@ -79,13 +79,20 @@ func Text(storage string) (string, error) {
 
 // convert is Text and TextWith.
 func convert(storage string, o Options) (string, error) {
+	return convertWith(storage, converter{o: o})
+}
+
+// convertWith runs the converter c, set up by its caller, over storage.
+func convertWith(storage string, c converter) (string, error) {
 	if bad := binaryBytes(storage); bad*10 >= len(storage)*3 && len(storage) > 0 {
 		return "", fmt.Errorf("storage text: %w: %d of %d bytes are invalid UTF-8 or control characters", ErrNotText, bad, len(storage))
 	}
 	if !utf8.ValidString(storage) {
 		storage = strings.ToValidUTF8(storage, "\uFFFD")
 	}
-	c := converter{o: o}
+	if c.excerpts {
+		c.skip = 1 // until an excerpt macro opens
+	}
 	c.run(storage, 0)
 	return c.w.String(), nil
 }
@@ -117,6 +124,7 @@ type frame struct {
 	status   string     // ac:task: the captured ac:task-status
 	spec     *macroSpec // macros: what of the macro is text; nil for a macro not in macroSpecs
 	param    string     // ac:parameter: its ac:name
+	excerpt  bool       // macros: an excerpt macro whose body ExcerptText writes
 }
 
 type converter struct {
@@ -130,6 +138,7 @@ type converter struct {
 	nesting   int              // depth of html macros
 	o         Options          // user names and included pages
 	ref       pageRef          // the page named by the open include macro
+	excerpts  bool             // ExcerptText: only the bodies of excerpt macros are written
 }
 
 func (c *converter) run(s string, nesting int) {

@@ -23,6 +23,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/logging"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/tokens"
 	"github.com/conflux-dev/conflux/proto"
 )
@@ -36,6 +37,9 @@ type Deps struct {
 	Config config.Config
 	Client *confluence.Client
 	Logger *slog.Logger
+	// Metrics observes the stage's runner (stage.WithObserver); nil
+	// observes nothing.
+	Metrics *metrics.Metrics
 }
 
 // Env is a stage's connection to the bus.
@@ -44,6 +48,8 @@ type Env struct {
 	Log    *slog.Logger
 	NC     *nats.Conn
 	JS     jetstream.JetStream
+	// Metrics observes the Confluence client; nil observes nothing.
+	Metrics *metrics.Metrics
 }
 
 // Flags lets a stage add flags of its own to --config; they are parsed
@@ -90,7 +96,11 @@ func serve(ctx context.Context, stage string, cfg config.Config, log *slog.Logge
 	if err := bus.EnsureTopology(ctx, js, cfg.Site, proto.Options{Replicas: cfg.NATS.Replicas}); err != nil {
 		return err
 	}
-	return run(ctx, Env{Config: cfg, Log: log, NC: nc, JS: js})
+	m := metrics.New()
+	if err := serveMetrics(ctx, stage, cfg, log, nc, js, m); err != nil {
+		return err
+	}
+	return run(ctx, Env{Config: cfg, Log: log, NC: nc, JS: js, Metrics: m})
 }
 
 // ConnectOptions turns the nats section of the configuration into
@@ -102,15 +112,23 @@ func ConnectOptions(n config.NATS, name string) bus.ConnectOptions {
 }
 
 // Client builds the Confluence client every stage uses: credentials from
-// the token broker, and a cluster-wide back-off — a 429 seen here is
-// announced on the bus, and one announced by any replica pauses this
-// client too. The subscription ends with ctx.
+// the token broker, a cluster-wide back-off — a 429 seen here is announced
+// on the bus, and one announced by any replica pauses this client too —
+// and this process's share of crawl.requests_per_second. The
+// subscriptions end with ctx.
 func (e Env) Client(ctx context.Context) (*confluence.Client, error) {
 	sub := proto.For(e.Config.Site)
+	var obs confluence.Observer
+	if e.Metrics != nil {
+		obs = e.Metrics
+	}
 	c, err := confluence.New(confluence.Options{
 		Credentials: tokens.NewBrokerCredentials(e.NC, e.Config.Site,
 			tokens.WithLogger(e.Log), tokens.WithPauseWhileUnavailable(2*time.Second)),
-		Logger: e.Log,
+		Logger:   e.Log,
+		Observer: obs,
+		Rate:     e.Config.Crawl.RequestsPerSecond,
+		Burst:    e.Config.Crawl.Burst,
 		OnRateLimit: func(d time.Duration) {
 			_ = e.NC.Publish(sub.RateLimit(), []byte(strconv.FormatInt(d.Milliseconds(), 10)))
 		},
@@ -129,5 +147,8 @@ func (e Env) Client(ctx context.Context) (*confluence.Client, error) {
 		return nil, fmt.Errorf("subscribe to rate-limit signals: %w", err)
 	}
 	context.AfterFunc(ctx, func() { _ = s.Unsubscribe() })
+	if err := shareRate(ctx, e.NC, sub.RateBudget(), e.Config.Crawl.RequestsPerSecond, c); err != nil {
+		return nil, fmt.Errorf("subscribe to the rate budget: %w", err)
+	}
 	return c, nil
 }

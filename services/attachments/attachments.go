@@ -92,7 +92,7 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 		Site:    d.Config.Site,
 		Stream:  proto.StreamAttachments,
 		Durable: proto.Durable(proto.StageAttachments, "attachments", d.Config.Site),
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed))
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}

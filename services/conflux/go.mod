@@ -18,6 +18,7 @@ require (
 	github.com/jackc/pgx/v5 v5.13.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0 // indirect
 	github.com/lmittmann/tint v1.2.1 // indirect
 	github.com/mfridman/interpolate v0.2.0 // indirect
 	github.com/minio/highwayhash v1.0.4 // indirect
@@ -25,9 +26,15 @@ require (
 	github.com/nats-io/nkeys v0.4.17 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/pressly/goose/v3 v3.30.1 // indirect
+	github.com/richardlehane/mscfb v1.0.9 // indirect
+	github.com/richardlehane/msoleps v1.0.6 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
+	github.com/tiendc/go-deepcopy v1.7.2 // indirect
 	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	github.com/xuri/efp v0.0.3-0.20260924042702-217b81952dec // indirect
+	github.com/xuri/excelize/v2 v2.11.1 // indirect
+	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
@@ -43,6 +50,7 @@ require (
 	github.com/alecthomas/kong v1.17.0
 	github.com/conflux-dev/conflux/services/attachments v0.0.0-00010101000000-000000000000
 	github.com/conflux-dev/conflux/services/enumerator v0.0.0-00010101000000-000000000000
+	github.com/conflux-dev/conflux/services/extractor v0.0.0-00010101000000-000000000000
 	github.com/conflux-dev/conflux/services/fetcher v0.0.0-00010101000000-000000000000
 	github.com/conflux-dev/conflux/services/permissions v0.0.0-00010101000000-000000000000
 	github.com/conflux-dev/conflux/services/sink v0.0.0-00010101000000-000000000000
@@ -65,3 +73,5 @@ replace github.com/conflux-dev/conflux/services/permissions => ../permissions
 replace github.com/conflux-dev/conflux/services/sink => ../sink
 
 replace github.com/conflux-dev/conflux/services/tokenbroker => ../tokenbroker
+
+replace github.com/conflux-dev/conflux/services/extractor => ../extractor

@@ -60,7 +60,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		Stream:      proto.StreamCrawl,
 		Durable:     proto.Durable(proto.StageEnumerator, "crawl", d.Config.Site),
 		Concurrency: 1,
-	}, s.handle, stage.WithLogger(logger))
+	}, s.handle, stage.WithLogger(logger), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, err
 	}
@@ -207,22 +207,20 @@ func oldest(since map[string]time.Time) time.Time {
 }
 
 // listSpaces lists the spaces the crawl covers, in id order, and how many
-// the site has (of the statuses crawled).
+// the site has (of the statuses crawled): rules.space_status (or current,
+// and archived with content.include_archived), then the include and
+// exclude lists and rules.space_types, applied to the one list.
 func (s *Service) listSpaces(ctx context.Context) ([]confluence.Space, int, error) {
 	cfg := s.d.Config
-	status := []string{"current"}
-	if cfg.Content.IncludeArchived {
-		status = append(status, "archived")
-	}
 	var out []confluence.Space
 	total := 0
-	for _, st := range status {
+	for _, st := range cfg.SpaceStatusesCrawled() {
 		for sp, err := range s.d.Client.Spaces(ctx, confluence.SpaceQuery{Status: st}) {
 			if err != nil {
 				return nil, 0, err
 			}
 			total++
-			if Included(sp.Key, cfg.Spaces.Include, cfg.Spaces.Exclude) {
+			if Included(sp.Key, cfg.Spaces.Include, cfg.Spaces.Exclude) && cfg.Rules.SpaceTypeAllowed(sp.Type) {
 				out = append(out, sp)
 			}
 		}

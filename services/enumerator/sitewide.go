@@ -3,9 +3,11 @@ package enumerator
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/items"
 	"github.com/conflux-dev/conflux/proto"
@@ -56,7 +58,11 @@ func (w *sitewide) run(ctx context.Context) error {
 	if !w.since.IsZero() {
 		sort = "-modified-date"
 	}
+	rules := w.s.d.Config.Rules
 	for _, kind := range []string{confluence.FooterComment, confluence.InlineComment} {
+		if !rules.HasType(config.TypeComment) {
+			break // rules.types leaves comments out: no need to read them
+		}
 		for c, err := range w.s.d.Client.SiteComments(ctx, kind, sort) {
 			if err != nil {
 				return err
@@ -69,7 +75,7 @@ func (w *sitewide) run(ctx context.Context) error {
 			}
 		}
 	}
-	for a, err := range w.s.d.Client.SiteAttachments(ctx, sort) {
+	for a, err := range w.siteAttachments(ctx, sort) {
 		if err != nil {
 			return err
 		}
@@ -227,4 +233,13 @@ func (w *sitewide) publish(ctx context.Context, space string, msg proto.Message,
 		return fmt.Errorf("publish site-wide row: %w", err)
 	}
 	return nil
+}
+
+// siteAttachments is the site-wide attachment list, or nothing when
+// rules.types leaves attachments out.
+func (w *sitewide) siteAttachments(ctx context.Context, sort string) iter.Seq2[confluence.Attachment, error] {
+	if !w.s.d.Config.Rules.HasType(config.TypeAttachment) {
+		return func(func(confluence.Attachment, error) bool) {}
+	}
+	return w.s.d.Client.SiteAttachments(ctx, sort)
 }

@@ -13,6 +13,7 @@ import (
 // folder: its labels and its read restriction, each only when the
 // expansion was complete.
 type known struct {
+	cql         bool // a search returned the item (rules.go)
 	labels      []string
 	labelsOK    bool
 	restriction *proto.Restriction
@@ -45,7 +46,7 @@ func (l *listing) scan(ctx context.Context) error {
 
 // learn records one hit's labels and restriction.
 func (l *listing) learn(ctx context.Context, c confluence.SearchContent) error {
-	k := known{}
+	k := known{cql: true}
 	if c.Metadata != nil && c.Metadata.Labels.Complete() {
 		k.labelsOK = true
 		for _, lb := range c.Metadata.Labels.Results {

@@ -36,6 +36,10 @@ func windowCQL(key, types string, since time.Time) string {
 		spaceClause(key), types, CQLTime(since))
 }
 
+// filteredCQL adds the configured filter (rules.cql, checked at start to
+// name documented fields only) to one of the queries above.
+func filteredCQL(cql, filter string) string { return cql + " and (" + filter + ")" }
+
 var numericID = regexp.MustCompile(`^[0-9]+$`)
 
 // idsCQL finds items by id (numeric ids bare, anything else quoted).

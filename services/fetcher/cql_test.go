@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conflux-dev/conflux/pkg/config"
 )
 
 // documentedFields are the CQL fields Atlassian documents for Confluence
@@ -47,6 +49,19 @@ func TestEveryCQLUsesDocumentedFields(t *testing.T) {
 			windowCQL(key, "page, blogpost, folder, comment, attachment", since))
 	}
 	all = append(all, idsCQL([]string{"65540", "att123", `9"9`}))
+	// rules.cql is checked at start (config.CheckCQLFilter) against the
+	// same list; the crawl adds it to its own queries.
+	filter := `label in ("ops", "sre") or (title ~ "run*" and lastmodified >= now("-4w"))`
+	if err := config.CheckCQLFilter(filter); err != nil {
+		t.Fatal(err)
+	}
+	if err := config.CheckCQLFilter("space.id = 1"); err == nil {
+		t.Error("config accepts a filter on space.id")
+	}
+	if !slices.Equal(config.CQLFields, documentedFields) {
+		t.Errorf("config.CQLFields %v differ from the documented fields", config.CQLFields)
+	}
+	all = append(all, filteredCQL(contentCQL("ENG"), filter), filteredCQL(idsCQL([]string{"1", "2"}), filter))
 	for _, q := range all {
 		fields := fieldsOf(q)
 		if len(fields) == 0 {

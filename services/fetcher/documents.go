@@ -52,14 +52,18 @@ func (l *listing) currentPath(d proto.Document) []proto.Ancestor {
 	l.mu.Unlock()
 	if !ok {
 		var path []proto.Ancestor
-		for _, a := range d.Ancestors {
-			path = append(path, proto.Ancestor{ID: a})
+		for i, a := range d.Ancestors {
+			title := ""
+			if i < len(d.AncestorTitles) {
+				title = d.AncestorTitles[i]
+			}
+			path = append(path, proto.Ancestor{ID: a, Title: title})
 		}
 		return path
 	}
 	path := l.ancestors(n.parentID)
 	if d.ContainerID != nil {
-		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
+		path = append(path, proto.Ancestor{ID: id, Type: n.typ, Title: n.title})
 	}
 	return path
 }

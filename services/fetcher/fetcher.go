@@ -63,7 +63,7 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		Stream:      proto.StreamSpaces,
 		Durable:     proto.Durable(proto.StageFetcher, "spaces", d.Config.Site),
 		Concurrency: 2,
-	}, s.handle, stage.WithLogger(logger))
+	}, s.handle, stage.WithLogger(logger), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,7 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 				return err
 			}
 			l.paths[c.ID] = items.Path(c.Ancestors)
+			l.titles[c.ID] = c.Title
 		}
 		switch c.Type {
 		case proto.TypePage:
@@ -76,8 +77,14 @@ func (l *listing) changedSince(ctx context.Context, since time.Time) error {
 	if err := l.completePaths(ctx); err != nil {
 		return err
 	}
+	if err := l.matchFilterByID(ctx, l.candidates(pages, blogs, folders)); err != nil {
+		return err
+	}
 	for _, f := range folders {
 		it := folderFromHit(f)
+		if !l.folderInScope(it, l.paths[it.msg.ID]) {
+			continue
+		}
 		if err := l.publish(ctx, it, l.paths[it.msg.ID]); err != nil {
 			return err
 		}
@@ -104,6 +111,9 @@ func (l *listing) changedContainers(ctx context.Context, pages, blogs []string) 
 			continue
 		}
 		p.Go(func(ctx context.Context) error { return l.changed(ctx, pageItem(pg)) })
+	}
+	if !l.scope.r.HasType(proto.TypeBlogPost) {
+		blogs = nil
 	}
 	for bp, err := range l.s.d.Client.BlogPostsByID(ctx, blogs, confluence.ListQuery{BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
 		if err != nil {
@@ -204,6 +214,9 @@ func (l *listing) unknownNodes() []string {
 func (l *listing) lookup(ctx context.Context, ids []string) error {
 	cql := idsCQL(ids)
 	opts := l.searchOptions(confluence.ExpandRestrictionUsers, confluence.ExpandRestrictionGroup, confluence.ExpandAncestors)
+	if l.scope.labelRules() {
+		opts.Expand = append(opts.Expand, confluence.ExpandLabels) // containers of changed comments are judged by label
+	}
 	for r, err := range l.s.d.Client.Search(ctx, cql, opts) {
 		if err != nil {
 			return fmt.Errorf("look up %d items: %w", len(ids), err)
@@ -213,6 +226,7 @@ func (l *listing) lookup(ctx context.Context, ids []string) error {
 		}
 		l.mu.Lock()
 		l.paths[r.Content.ID] = items.Path(r.Content.Ancestors)
+		l.titles[r.Content.ID] = r.Content.Title
 		l.mu.Unlock()
 	}
 	return nil

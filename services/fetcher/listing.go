@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -36,22 +37,29 @@ type listing struct {
 	known      map[string]known                    // labels and restrictions from the bulk pass
 	folderHits map[string]confluence.SearchContent // folders the bulk pass returned
 	containers map[string]string                   // published pages and blog posts: id → type
+	titles     map[string]string                   // titles of published containers and of CQL hits, for paths
 	// paths and wanted serve incremental listings, which have no tree:
 	// the path of each item CQL returned, and the containers of changed
 	// comments and attachments.
 	paths  map[string][]proto.Ancestor
 	wanted map[string]bool
+	// scope applies the rules; excluded are the pages and blog posts out
+	// of it, whose comments and attachments are left out (rules.go).
+	scope    *scope
+	excluded map[string]bool
 }
 
-// node is what the tree needs of a page or folder.
+// node is what the tree needs of a page or folder; the title names it in
+// the paths (breadcrumbs) of the items below it.
 type node struct {
-	typ, parentID string
+	typ, parentID, title string
 }
 
 func newListing(s *Service, sp *proto.SpaceFound) *listing {
 	return &listing{s: s, sp: sp, tree: map[string]node{}, known: map[string]known{},
-		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{},
-		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{}}
+		folderHits: map[string]confluence.SearchContent{}, containers: map[string]string{}, titles: map[string]string{},
+		paths: map[string][]proto.Ancestor{}, wanted: map[string]bool{},
+		scope: newScope(s.d.Config.Rules, time.Now()), excluded: map[string]bool{}}
 }
 
 // incremental reports whether the listing reads only what changed since
@@ -76,6 +84,9 @@ func (l *listing) everything(ctx context.Context) error {
 	if err := l.scan(ctx); err != nil {
 		return err
 	}
+	if err := l.matchFilter(ctx); err != nil {
+		return err
+	}
 	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(subConcurrency)
 	pending, err := l.pages(ctx, p)
 	if err == nil {
@@ -88,8 +99,7 @@ func (l *listing) everything(ctx context.Context) error {
 	for _, pg := range pending {
 		p.Go(func(ctx context.Context) error { return l.container(ctx, pageItem(pg), l.ancestors(pg.ParentID)) })
 	}
-	for bp, err := range l.s.d.Client.SpaceBlogPosts(ctx, l.sp.SpaceID, confluence.ListQuery{
-		BodyFormat: "storage", Status: []string{"current"}, Limit: ListLimit}) {
+	for bp, err := range l.blogPosts(ctx) {
 		if err != nil {
 			_ = p.Wait()
 			return fmt.Errorf("list blog posts: %w", err)
@@ -116,7 +126,7 @@ func (l *listing) pages(ctx context.Context, p *pool.ContextPool) ([]confluence.
 			return nil, fmt.Errorf("list pages: %w", err)
 		}
 		l.mu.Lock()
-		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID, title: pg.Title}
 		above, whole := l.walk(pg.ParentID)
 		l.mu.Unlock()
 		if !whole {
@@ -142,7 +152,7 @@ func (l *listing) nodeOf(id string) (node, bool) {
 	if n := len(h.Ancestors); n > 0 {
 		parent = h.Ancestors[n-1].ID
 	}
-	return node{typ: proto.TypeFolder, parentID: parent}, true
+	return node{typ: proto.TypeFolder, parentID: parent, title: h.Title}, true
 }
 
 // prepare reads the space's tree, runs the bulk pass and finds its
@@ -164,7 +174,7 @@ func (l *listing) loadTree(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("list page tree: %w", err)
 		}
-		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID}
+		l.tree[pg.ID] = node{typ: proto.TypePage, parentID: pg.ParentID, title: pg.Title}
 	}
 	return nil
 }
@@ -204,7 +214,7 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 				continue
 			}
 			l.mu.Lock()
-			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID}
+			l.tree[id] = node{typ: proto.TypeFolder, parentID: f.msg.ParentID, title: f.msg.Title}
 			l.mu.Unlock()
 			folders = append(folders, f)
 			if f.msg.ParentID != "" {
@@ -217,7 +227,11 @@ func (l *listing) loadFolders(ctx context.Context, publish bool) error {
 		return nil
 	}
 	for _, f := range folders {
-		if err := l.publish(ctx, f, l.ancestors(f.msg.ParentID)); err != nil {
+		above := l.ancestors(f.msg.ParentID)
+		if !l.folderInScope(f, above) {
+			continue
+		}
+		if err := l.publish(ctx, f, above); err != nil {
 			return err
 		}
 	}
@@ -270,7 +284,7 @@ func (l *listing) walk(parentID string) (path []proto.Ancestor, whole bool) {
 		if !ok {
 			break
 		}
-		path = append(path, proto.Ancestor{ID: id, Type: n.typ})
+		path = append(path, proto.Ancestor{ID: id, Type: n.typ, Title: n.title})
 		id = n.parentID
 	}
 	slices.Reverse(path)
@@ -280,9 +294,17 @@ func (l *listing) walk(parentID string) (path []proto.Ancestor, whole bool) {
 // container publishes a page or blog post with its labels and the path
 // above it, then (without site-wide lists) its attachments and comments.
 func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor) error {
+	if !l.inScope(it.msg.ID, it.msg.Type, above) {
+		l.excludeContainer(it.msg.ID)
+		return nil
+	}
 	labels, err := l.labels(ctx, it)
 	if err != nil {
 		return err
+	}
+	if !l.scope.labelled(labels) {
+		l.excludeContainer(it.msg.ID)
+		return nil
 	}
 	it.msg.Labels, it.msg.LabelsKnown = labels, true
 	if err := l.publish(ctx, it, above); err != nil {
@@ -290,13 +312,19 @@ func (l *listing) container(ctx context.Context, it item, above []proto.Ancestor
 	}
 	l.mu.Lock()
 	l.containers[it.msg.ID] = it.msg.Type
+	l.titles[it.msg.ID] = it.msg.Title
 	l.mu.Unlock()
 	if l.sp.Sitewide {
 		return nil // comments and attachments come from the site-wide lists
 	}
-	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type})
-	if err := l.attachmentsOf(ctx, it, path); err != nil {
-		return err
+	path := append(slices.Clone(above), proto.Ancestor{ID: it.msg.ID, Type: it.msg.Type, Title: it.msg.Title})
+	if l.scope.typeIndexed(proto.TypeAttachment) {
+		if err := l.attachmentsOf(ctx, it, path); err != nil {
+			return err
+		}
+	}
+	if !l.scope.typeIndexed(proto.TypeComment) {
+		return nil
 	}
 	return l.commentsOf(ctx, it, path)
 }
@@ -335,6 +363,9 @@ func (l *listing) attachmentsOf(ctx context.Context, it item, path []proto.Ances
 
 // publishAttachment sends one attachment to the downloader.
 func (l *listing) publishAttachment(ctx context.Context, msg *proto.AttachmentFound) error {
+	if l.ruled(proto.TypeAttachment, msg.UpdatedAt, msg.MediaType) {
+		return nil
+	}
 	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
 	msg.Restrictions = l.restrictions(msg.Ancestors, "")
 	subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
@@ -393,6 +424,9 @@ func (l *listing) fill(crawl *string, kind *proto.CrawlKind, spaceID, spaceKey *
 // publish sends one content item.
 func (l *listing) publish(ctx context.Context, it item, ancestors []proto.Ancestor) error {
 	msg := it.msg
+	if l.ruled(msg.Type, msg.UpdatedAt, "") {
+		return nil
+	}
 	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
 	if ancestors != nil {
 		msg.Ancestors = ancestors

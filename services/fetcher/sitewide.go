@@ -80,9 +80,9 @@ func (l *listing) eachSitewide(ctx context.Context, fn func(proto.Message) error
 // did not return, from its own route) for one an incremental listing did
 // not change; false when the listing does not know it.
 func (l *listing) containerPath(ctx context.Context, id, typ string) ([]proto.Ancestor, bool, error) {
-	self := proto.Ancestor{ID: id, Type: typ}
 	incremental := l.incremental()
 	l.mu.Lock()
+	self := proto.Ancestor{ID: id, Type: typ, Title: l.titles[id]}
 	_, published := l.containers[id]
 	above, looked := l.paths[id]
 	parent := l.tree[id].parentID
@@ -106,6 +106,9 @@ func (l *listing) containerPath(ctx context.Context, id, typ string) ([]proto.An
 
 func (l *listing) sitewideComment(ctx context.Context, c *proto.ContentFetched) error {
 	path, ok, err := l.containerPath(ctx, c.ContainerID, c.ContainerType)
+	if ok && err == nil {
+		ok, err = l.containerInScope(ctx, c.ContainerID, c.ContainerType, path)
+	}
 	if !ok || err != nil {
 		return err
 	}
@@ -114,6 +117,9 @@ func (l *listing) sitewideComment(ctx context.Context, c *proto.ContentFetched) 
 
 func (l *listing) sitewideAttachment(ctx context.Context, a *proto.AttachmentFound) error {
 	path, ok, err := l.containerPath(ctx, a.ContainerID, a.ContainerType)
+	if ok && err == nil {
+		ok, err = l.containerInScope(ctx, a.ContainerID, a.ContainerType, path)
+	}
 	if !ok || err != nil {
 		return err
 	}

@@ -19,7 +19,10 @@ type item struct {
 	version int
 	// ancestors are the ids above the item, root first; for a comment or
 	// an attachment they end with the container.
-	ancestors     []string
+	ancestors []string
+	// titles are the ancestors' titles, same length and order ("" where
+	// unknown): the document's breadcrumbs.
+	titles        []string
 	containerID   string
 	containerType string
 	authorID      string
@@ -73,6 +76,19 @@ func ancestorIDs(as []proto.Ancestor) []string {
 	return out
 }
 
+// ancestorTitles returns the titles of a path, one per node ("" where
+// the path does not know it).
+func ancestorTitles(as []proto.Ancestor) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Title)
+	}
+	return out
+}
+
+// untitled returns n empty titles: a path looked up by id only.
+func untitled(n int) []string { return make([]string, n) }
+
 func lastOf(ids []string) *string {
 	if len(ids) == 0 {
 		return nil
@@ -97,31 +113,32 @@ func orEmpty(s []string) []string {
 
 // contentItem reads a ContentFetched of a full or incremental crawl.
 func contentItem(m *proto.ContentFetched, site, host string) item {
-	anc := ancestorIDs(m.Ancestors)
+	anc, titles := ancestorIDs(m.Ancestors), ancestorTitles(m.Ancestors)
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: m.Type, version: m.Version,
-		ancestors: anc, containerID: m.ContainerID, containerType: m.ContainerType, authorID: m.AuthorID,
+		ancestors: anc, titles: titles, containerID: m.ContainerID, containerType: m.ContainerType, authorID: m.AuthorID,
 		tracked: m, known: knownRestrictions(m.Restrictions),
 	}
 	it.doc = proto.Document{
 		ID: m.ID, Type: m.Type, Site: host, SpaceKey: m.SpaceKey, SpaceID: m.SpaceID,
 		Title: m.Title, URL: pageURL(site, m.WebUI),
-		ParentID: lastOf(anc), Ancestors: orEmpty(anc), ContainerID: optional(m.ContainerID),
+		ParentID: lastOf(anc), Ancestors: orEmpty(anc), AncestorTitles: orEmpty(titles), ContainerID: optional(m.ContainerID),
 		Labels: orEmpty(m.Labels), Version: m.Version,
 		CreatedAt: timestamp(m.CreatedAt), UpdatedAt: timestamp(m.UpdatedAt),
-		Author: proto.Author{AccountID: m.AuthorID}, Body: m.Body, CrawlID: m.CrawlID,
+		Author: proto.Author{AccountID: m.AuthorID}, Body: m.Body, BodyFormat: m.BodyFormat, CrawlID: m.CrawlID,
 	}
 	return it
 }
 
-// storedItem reads an AttachmentStored: an attachment document, with its
-// bytes in the object store (Blob) or metadata only (Skipped).
+// storedItem reads an AttachmentStored as the extractor publishes it: an
+// attachment document, with its bytes in the object store (Blob) or
+// metadata only (Skipped), and the file's text as its BodyText.
 func storedItem(m *proto.AttachmentStored, site, host string) item {
 	a := m.Attachment
-	anc := ancestorIDs(a.Ancestors)
+	anc, titles := ancestorIDs(a.Ancestors), ancestorTitles(a.Ancestors)
 	it := item{
 		crawlID: a.CrawlID, kind: a.Kind, spaceID: a.SpaceID, id: a.ID, typ: proto.TypeAttachment, version: a.Version,
-		ancestors: anc, containerID: a.ContainerID, containerType: a.ContainerType, authorID: a.AuthorID,
+		ancestors: anc, titles: titles, containerID: a.ContainerID, containerType: a.ContainerType, authorID: a.AuthorID,
 		tracked: m, known: knownRestrictions(a.Restrictions),
 	}
 	name := a.FileName
@@ -131,12 +148,14 @@ func storedItem(m *proto.AttachmentStored, site, host string) item {
 	it.doc = proto.Document{
 		ID: a.ID, Type: proto.TypeAttachment, Site: host, SpaceKey: a.SpaceKey, SpaceID: a.SpaceID,
 		Title: a.Title, URL: pageURL(site, a.WebUI),
-		ParentID: lastOf(anc), Ancestors: orEmpty(anc), ContainerID: optional(a.ContainerID),
+		ParentID: lastOf(anc), Ancestors: orEmpty(anc), AncestorTitles: orEmpty(titles), ContainerID: optional(a.ContainerID),
 		Labels: orEmpty(a.Labels), Version: a.Version,
 		CreatedAt: timestamp(a.CreatedAt), UpdatedAt: timestamp(a.UpdatedAt),
-		Author:     proto.Author{AccountID: a.AuthorID},
-		Attachment: &proto.AttachmentInfo{FileName: name, MediaType: a.MediaType, Size: a.Size, Skipped: m.Skipped},
-		Blob:       m.Blob, CrawlID: a.CrawlID,
+		Author:   proto.Author{AccountID: a.AuthorID},
+		BodyText: m.Text,
+		Attachment: &proto.AttachmentInfo{FileName: name, MediaType: a.MediaType, Size: a.Size, Skipped: m.Skipped,
+			Extraction: m.Extraction},
+		Blob: m.Blob, CrawlID: a.CrawlID,
 	}
 	return it
 }

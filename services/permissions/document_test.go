@@ -53,6 +53,7 @@ func TestAttachmentDocument(t *testing.T) {
 			MediaType: "image/png", Size: 42, Version: 2, ContainerID: "10", ContainerType: "page",
 			Ancestors: []proto.Ancestor{{ID: "3"}, {ID: "10"}}, WebUI: "/spaces/ENG/pages/10?preview=a.png"},
 		Blob: &proto.BlobRef{Bucket: proto.ObjectBlobs, Name: "s/att5/v2", Size: 42},
+		Text: "the text the extractor found", Extraction: proto.ExtractionTruncated,
 	}
 	it := storedItem(m, "http://127.0.0.1:9", "127.0.0.1:9")
 	d := it.doc
@@ -60,6 +61,9 @@ func TestAttachmentDocument(t *testing.T) {
 		d.Attachment == nil || d.Attachment.FileName != "a.png" || d.Attachment.Size != 42 || d.Blob == nil ||
 		*d.ContainerID != "10" || *d.ParentID != "10" {
 		t.Fatalf("attachment document %+v", d)
+	}
+	if d.BodyText != m.Text || d.Attachment.Extraction != proto.ExtractionTruncated {
+		t.Fatalf("attachment text %q, extraction %q: the extractor's are %q, %q", d.BodyText, d.Attachment.Extraction, m.Text, m.Extraction)
 	}
 	above, ok := it.containerPath()
 	if !ok || !slices.Equal(it.chain(above), []string{"3", "10"}) {

@@ -244,8 +244,8 @@ func (e *env) itemsOf(tn *confluencesim.Tenant, crawlID string, rng *rand.Rand) 
 		if k.Type == "blogpost" || rng.IntN(3) > 0 {
 			f.Ancestors = path
 		}
-		m := &proto.AttachmentStored{Attachment: f, Skipped: "not stored in this test"}
-		items = append(items, crawlItem{id: a.ID, spaceID: k.SpaceID, msg: m, subject: e.sub.AttachmentStored(k.SpaceID, a.ID), chain: ids(path)})
+		m := &proto.AttachmentStored{Attachment: f, Skipped: "not stored in this test", Extraction: "skipped: not stored in this test"}
+		items = append(items, crawlItem{id: a.ID, spaceID: k.SpaceID, msg: m, subject: e.sub.AttachmentExtracted(k.SpaceID, a.ID), chain: ids(path)})
 	}
 	rng.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
 	return items

@@ -40,7 +40,11 @@ func (s *Service) resolve(ctx context.Context, it item) error {
 	if doc.Author.Email, err = s.authorEmail(ctx, v.state, it.authorID); err != nil {
 		return s.failure(ctx, it, err)
 	}
-	msg := &proto.DocumentReady{Document: doc, Groups: groups}
+	names, err := s.mentionNames(ctx, v.state, doc)
+	if err != nil {
+		return s.failure(ctx, it, err)
+	}
+	msg := &proto.DocumentReady{Document: doc, Groups: groups, UserNames: names}
 	subject := s.sub.Document(it.spaceID, it.id)
 	if err := s.pub.Publish(ctx, subject, msg, proto.MsgID("doc", it.id, it.version, it.crawlID)); err != nil {
 		return fmt.Errorf("publish document %s: %w", it.id, err)
@@ -65,7 +69,9 @@ func (s *Service) verdict(ctx context.Context, it *item) (verdict, error) {
 			}
 			path = ancestorIDs(as)
 			it.ancestors = append(append([]string{}, path...), it.containerID)
+			it.titles = untitled(len(it.ancestors)) // the ancestors route names no titles
 			it.doc.Ancestors, it.doc.ParentID = it.ancestors, lastOf(it.ancestors)
+			it.doc.AncestorTitles = it.titles
 		}
 		above = path
 	}

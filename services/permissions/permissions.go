@@ -82,7 +82,7 @@ type Service struct {
 
 // New binds the buckets and the documents stream (bus.EnsureTopology must
 // have created them) and builds the two consumers: content items and
-// stored attachments.
+// extracted attachments (the extractor's AttachmentStored, text included).
 func New(d Deps, opts ...Option) (*Service, error) {
 	o := options{claimWait: DefaultClaimWait, claimStale: DefaultClaimStale,
 		coverageEvery: 10 * time.Second, coverageIdle: time.Minute, keepCrawls: 4, recentLimit: 100_000}
@@ -143,7 +143,7 @@ func (s *Service) bind(ctx context.Context) error {
 func (s *Service) buildRunners() error {
 	for _, in := range []struct{ input, stream string }{
 		{"content", proto.StreamContent},
-		{"stored", proto.StreamStored},
+		{"extracted", proto.StreamExtracted},
 	} {
 		r, err := stage.NewRunner(s.d.JS, stage.Config{
 			Stage:       proto.StagePermissions,
@@ -151,7 +151,7 @@ func (s *Service) buildRunners() error {
 			Stream:      in.stream,
 			Durable:     proto.Durable(proto.StagePermissions, in.input, s.d.Config.Site),
 			Concurrency: s.d.Config.Crawl.Concurrency,
-		}, s.handle, stage.WithLogger(s.d.Logger), stage.WithOnDeadLetter(s.deadLetter))
+		}, s.handle, stage.WithLogger(s.d.Logger), stage.WithOnDeadLetter(s.deadLetter), stage.WithObserver(s.d.Metrics))
 		if err != nil {
 			return fmt.Errorf("permissions: %s consumer: %w", in.input, err)
 		}

@@ -45,11 +45,13 @@ func (k cacheKeys) groupChunk(id string, n int) string {
 const chunkSize = 1000
 
 // member is an account as the resolver needs it: whether it may sign in,
-// and its email (from the API, else from the imported users CSV).
+// its email (from the API, else from the imported users CSV), and its
+// display name for the mentions of it (from the API; empty when hidden).
 type member struct {
 	ID     string `msgpack:"id"`
 	Active bool   `msgpack:"active"`
 	Email  string `msgpack:"email,omitempty"`
+	Name   string `msgpack:"name,omitempty"`
 }
 
 // spaceRecord is a space's view grants: its read/space rows.

@@ -494,7 +494,7 @@ func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []str
 		learned := make([]member, 0, len(missing))
 		for _, id := range missing {
 			u, ok := byID[id]
-			m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email}
+			m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email, Name: displayName(u)}
 			if m.Email == "" && ok {
 				if m.Email, err = r.importedEmail(ctx, id); err != nil {
 					return nil, err

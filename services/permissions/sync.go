@@ -31,7 +31,7 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 	}
 	doc := prev.Document
 	doc.ACL = v.result.ACL(v.state.Email)
-	doc.Ancestors = it.ancestors
+	doc.Ancestors, doc.AncestorTitles = it.ancestors, it.titles
 	if doc.ContainerID == nil && doc.Type != proto.TypeBlogPost {
 		doc.ParentID = lastOf(it.ancestors)
 	}
@@ -41,7 +41,8 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 		doc.Labels = orEmpty(m.Labels)
 	}
 	hash := acl.Hash(doc.ACL, groups)
-	moved := !slices.Equal(doc.Ancestors, prev.Document.Ancestors)
+	moved := !slices.Equal(doc.Ancestors, prev.Document.Ancestors) ||
+		!slices.Equal(doc.AncestorTitles, prev.Document.AncestorTitles) // moved or renamed above
 	relabelled := !slices.Equal(doc.Labels, prev.Document.Labels)
 	if hash == acl.Hash(prev.Document.ACL, prev.Groups) && !moved && !relabelled {
 		s.n.unchanged.Add(1)
@@ -51,7 +52,7 @@ func (s *Service) sync(ctx context.Context, m *proto.ContentFetched) error {
 		return nil
 	}
 	doc.CrawlID = m.CrawlID
-	msg := &proto.DocumentReady{Document: doc, Groups: groups, ACLOnly: true}
+	msg := &proto.DocumentReady{Document: doc, Groups: groups, ACLOnly: true, UserNames: prev.UserNames}
 	id := proto.MsgID("acl", doc.ID, doc.Version, m.CrawlID) + ":" + hash + ":" + strings.Join(doc.Labels, ",")
 	if err := s.pub.Publish(ctx, s.sub.Document(m.SpaceID, m.ID), msg, id); err != nil {
 		return fmt.Errorf("publish acl of %s: %w", m.ID, err)
@@ -67,7 +68,7 @@ func documentItem(m *proto.ContentFetched, prev *proto.DocumentReady) item {
 	d := prev.Document
 	it := item{
 		crawlID: m.CrawlID, kind: m.Kind, spaceID: m.SpaceID, id: m.ID, typ: d.Type, version: d.Version,
-		ancestors: ancestorIDs(m.Ancestors), authorID: d.Author.AccountID, doc: d, tracked: m,
+		ancestors: ancestorIDs(m.Ancestors), titles: orEmpty(ancestorTitles(m.Ancestors)), authorID: d.Author.AccountID, doc: d, tracked: m,
 		known: knownRestrictions(m.Restrictions),
 	}
 	if d.ContainerID != nil {

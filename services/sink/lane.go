@@ -52,7 +52,7 @@ func (s *Service) bindLane(l *lane) error {
 		Site:    s.cfg.Site,
 		Stream:  proto.StreamDocuments,
 		Durable: durable,
-	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.failed))
+	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.failed), stage.WithObserver(s.metrics))
 	return err
 }
 

@@ -1,12 +1,19 @@
 // Package sink is the last stage: it writes every finished document of the
-// documents stream into the configured sink (the file sink, pkg/filesink,
-// or PostgreSQL, package pgsink), through the port of package sinkport,
+// documents stream into each configured sink (the file sink, pkg/filesink;
+// PostgreSQL, package pgsink; OpenSearch or Elasticsearch, packages ossink
+// and essink), each on its own consumer (lane.go), through the port of
+// package sinkport,
 // and removes what the tombstones delete, acking each message only after
 // the durable write and recording its outcome for crawl completion.
 //
-//   - DocumentReady: the storage-format body becomes plain text
+//   - DocumentReady: the body (storage format, or ADF) becomes plain text
 //     (pkg/storagetext; a conversion error keeps the document with empty
-//     text and says so in the outcome's reason), the attachment's bytes are
+//     text and says so in the outcome's reason): mentions become the names
+//     the resolver sent along, include and excerpt-include macros the
+//     included page's text when every reader of the document may read
+//     that page (see render.go; what is left out is noted in the reason);
+//     then a page's or blog post's includers are rendered again
+//     (rerender.go); the attachment's bytes are
 //     copied from the object store, the groups the ACL names are written to
 //     identities, and the document is upserted by id and version; then the
 //     outcome "written" is recorded.
@@ -30,6 +37,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
@@ -47,6 +55,8 @@ type Deps struct {
 	Client *confluence.Client
 	Logger *slog.Logger
 	Sink   Sink
+	// Metrics observes the stage's runner; nil observes nothing.
+	Metrics *metrics.Metrics
 }
 
 // Sink is where documents go: the port every back-end implements (the
@@ -64,10 +74,15 @@ type Service struct {
 	log     *slog.Logger
 	js      jetstream.JetStream
 	cfg     config.Config
+	metrics *metrics.Metrics
 	blobs   jetstream.ObjectStore
-	tracker *progress.Tracker
-	pub     *bus.Publisher
-	lanes   []*lane
+	docs    jetstream.Stream // the documents stream: included pages, includers to render again
+	sub     proto.Subjects
+	// includes is the include index; nil leaves include macros out.
+	includes *includeIndex
+	tracker  *progress.Tracker
+	pub      *bus.Publisher
+	lanes    []*lane
 	// SweepEvery is how often the sweeper looks for complete spaces of
 	// full crawls. Default 3s. Set it before Run.
 	SweepEvery time.Duration
@@ -96,7 +111,7 @@ func newService(d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config,
+	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, metrics: d.Metrics,
 		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
@@ -104,6 +119,15 @@ func newService(d Deps) (*Service, error) {
 	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
 		return nil, fmt.Errorf("sink: open object store %s: %w", proto.ObjectBlobs, err)
 	}
+	if s.docs, err = d.JS.Stream(ctx, proto.StreamDocuments); err != nil {
+		return nil, fmt.Errorf("sink: open stream %s: %w", proto.StreamDocuments, err)
+	}
+	s.sub = proto.For(d.Config.Site)
+	kv, err := d.JS.KeyValue(ctx, proto.BucketIncludes)
+	if err != nil {
+		return nil, fmt.Errorf("sink: open bucket %s: %w", proto.BucketIncludes, err)
+	}
+	s.includes = &includeIndex{kv: kv, site: d.Config.Site}
 	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("sink: %w", err)
 	}

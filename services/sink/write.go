@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/stage"
-	"github.com/conflux-dev/conflux/pkg/storagetext"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
@@ -40,13 +39,14 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	s := l.s
 	doc := r.Document
 	var notes []string
-	if doc.Body != "" {
-		text, err := bodyText(doc.Body)
+	// An attachment's BodyText is the extractor's text of its file; only
+	// a storage-format body is converted here.
+	if doc.Body != "" && doc.Type != proto.TypeAttachment {
+		text, bodyNotes, err := s.bodyText(ctx, r)
 		if err != nil {
-			notes = append(notes, "body not converted to text: "+err.Error())
-			text = ""
+			return "", fmt.Errorf("render document %s: %w", doc.ID, err)
 		}
-		doc.BodyText = text
+		doc.BodyText, notes = text, bodyNotes
 	}
 	if len(r.Groups) > 0 {
 		if err := l.sink.WriteGroups(ctx, r.Groups); err != nil {
@@ -71,6 +71,11 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
 	}
+	if n, err := l.rerenderIncluders(ctx, doc); err != nil {
+		return "", fmt.Errorf("render the includers of %s: %w", doc.ID, err)
+	} else if n > 0 {
+		s.log.Debug("includers rendered again", "content_id", doc.ID, "includers", n)
+	}
 	return strings.Join(notes, "; "), nil
 }
 
@@ -79,17 +84,6 @@ func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
 	return nil
-}
-
-// bodyText converts a storage-format body; a panic in the converter is an
-// error like any other, so a malformed body never loses its document.
-func bodyText(body string) (text string, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			text, err = "", fmt.Errorf("converter panicked: %v", p)
-		}
-	}()
-	return storagetext.Text(body)
 }
 
 // blobReader opens an object on its first Read, so a sink that does not

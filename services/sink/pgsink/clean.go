@@ -43,6 +43,7 @@ func clean(d proto.Document) proto.Document {
 	d.Body, d.Blob = "", nil
 	d.ParentID, d.ContainerID = cleanPtr(d.ParentID), cleanPtr(d.ContainerID)
 	d.Ancestors, d.Labels = cleanList(d.Ancestors), cleanList(d.Labels)
+	d.AncestorTitles = cleanList(d.AncestorTitles)
 	d.ACL.Users, d.ACL.AccountIDs = cleanList(d.ACL.Users), cleanList(d.ACL.AccountIDs)
 	d.ACL.Groups, d.ACL.GroupNames = cleanList(d.ACL.Groups), cleanList(d.ACL.GroupNames)
 	if d.Attachment != nil {

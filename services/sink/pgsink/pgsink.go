@@ -116,7 +116,7 @@ func (s *Sink) Close() error {
 var docColumns = []string{"id", "type", "site", "space_key", "space_id", "title", "url", "parent_id", "container_id",
 	"ancestors", "labels", "version", "created_at", "updated_at", "author_account_id", "author_email", "body_text",
 	"attachment_file_name", "attachment_media_type", "attachment_size",
-	"acl_public", "acl_users", "acl_account_ids", "acl_groups", "acl_group_names", "crawl_id", "doc"}
+	"acl_public", "acl_users", "acl_account_ids", "acl_groups", "acl_group_names", "crawl_id", "doc", "ancestor_titles"}
 
 // upsertTail makes an insert an upsert by id and version: a stored newer
 // version wins; the stored version is rewritten only when something other
@@ -180,7 +180,7 @@ func row(d proto.Document) ([]any, error) {
 	return []any{d.ID, d.Type, d.Site, d.SpaceKey, d.SpaceID, d.Title, d.URL, d.ParentID, d.ContainerID,
 		d.Ancestors, d.Labels, d.Version, timestamp(d.CreatedAt), timestamp(d.UpdatedAt), d.Author.AccountID,
 		d.Author.Email, d.BodyText, fileName, mediaType, size,
-		d.ACL.Public, lower(d.ACL.Users), d.ACL.AccountIDs, d.ACL.Groups, d.ACL.GroupNames, d.CrawlID, doc}, nil
+		d.ACL.Public, lower(d.ACL.Users), d.ACL.AccountIDs, d.ACL.Groups, d.ACL.GroupNames, d.CrawlID, doc, d.AncestorTitles}, nil
 }
 
 // timestamp parses an RFC 3339 time; anything else is NULL (the document

@@ -18,7 +18,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		svc, err := attachments.New(attachments.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log})
+		svc, err := attachments.New(attachments.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log, Metrics: env.Metrics})
 		if err != nil {
 			return err
 		}

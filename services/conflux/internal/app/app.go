@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -18,9 +17,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
@@ -32,22 +33,26 @@ type App struct {
 	NC     *nats.Conn
 	JS     jetstream.JetStream
 	Sub    proto.Subjects
+	// Metrics observes the stages and the Confluence client of this
+	// process; served on metrics.addr by RunStages.
+	Metrics *metrics.Metrics
+	// MetricsAddr is where metrics are served once RunStages started
+	// them ("" when metrics.addr is empty).
+	MetricsAddr string
+	// OnAudit receives every audit report (a hook for metrics); nil: none.
+	OnAudit func(audit.Report)
 
 	embedded *server.Server
+	urlFile  string // <data_dir>/nats.url while the embedded server listens
 }
 
 // Open connects to nats.url, or starts the embedded server when it is
 // empty, and makes sure every stream, consumer and bucket exists.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site)}
+	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site), Metrics: metrics.New()}
 	var err error
 	if cfg.NATS.URL == "" {
-		dir := filepath.Join(cfg.NATS.DataDir, "jetstream")
-		a.embedded, err = bus.StartEmbedded(bus.EmbeddedOptions{DataDir: dir, Port: -1}, log)
-		if err != nil {
-			return nil, fmt.Errorf("start embedded NATS in %s: %w: %w", dir, ErrNATSUnavailable, err)
-		}
-		a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"))
+		err = a.startEmbedded()
 	} else {
 		a.NC, err = bus.Connect(ctx, worker.ConnectOptions(cfg.NATS, "conflux"))
 	}
@@ -70,6 +75,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // Close drains the connection and stops the embedded server.
 func (a *App) Close() {
+	if a.urlFile != "" {
+		_ = os.Remove(a.urlFile)
+	}
 	if a.NC != nil {
 		_ = a.NC.Drain()
 		for i := 0; i < 50 && !a.NC.IsClosed(); i++ {
@@ -85,7 +93,7 @@ func (a *App) Close() {
 // Client builds the Confluence client every stage uses (see
 // worker.Env.Client).
 func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
-	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS}.Client(ctx)
+	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS, Metrics: a.Metrics}.Client(ctx)
 }
 
 // Request publishes a crawl request and returns its id.

@@ -125,9 +125,14 @@ func expected(tn *confluencesim.Tenant, includeArchived bool) map[string]want {
 // every document's ACL with the brute-force reference evaluator.
 func checkSink(t testing.TB, h *harness, tn *confluencesim.Tenant) {
 	t.Helper()
+	checkSinkHolds(t, h, tn, expected(tn, h.cfg.Content.IncludeArchived))
+}
+
+// checkSinkHolds is checkSink against a given set of expected documents.
+func checkSinkHolds(t testing.TB, h *harness, tn *confluencesim.Tenant, exp map[string]want) {
+	t.Helper()
 	docs := h.documents()
 	groups := h.groups()
-	exp := expected(tn, h.cfg.Content.IncludeArchived)
 	ref := acltest.New(tn)
 	bad := 0
 	fail := func(format string, args ...any) {
@@ -190,6 +195,7 @@ func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d
 	if !slices.Equal(nonNil(d.Ancestors), nonNil(w.ancestors)) {
 		fail("%s %s: ancestors %v, want %v", w.typ, id, d.Ancestors, w.ancestors)
 	}
+	checkBreadcrumbs(fail, tn, d)
 	if w.typ != "attachment" && !sameSet(d.Labels, w.labels) {
 		fail("%s %s: labels %v, want %v", w.typ, id, d.Labels, w.labels)
 	}
@@ -210,6 +216,7 @@ func checkDoc(fail func(string, ...any), h *harness, tn *confluencesim.Tenant, d
 	eq("file_name", d.Attachment.FileName, a.Title)
 	eq("media_type", d.Attachment.MediaType, a.MediaType)
 	eq("size", d.Attachment.Size, a.Size)
+	checkExtraction(fail, d, a)
 	got, err := os.ReadFile(filepath.Join(h.cfg.Sink.Dir, d.Attachment.Path))
 	if err != nil {
 		fail("attachment %s: %v", id, err)
@@ -255,4 +262,41 @@ func describe(tn *confluencesim.Tenant, id string) string {
 		}
 	}
 	return "not in the tenant"
+}
+
+// checkBreadcrumbs checks a document's ancestor titles: one per ancestor,
+// each the tenant's title of that node, or "" where the crawl read the
+// path from the v2 ancestors route, which names no titles.
+func checkBreadcrumbs(fail func(string, ...any), tn *confluencesim.Tenant, d proto.Document) {
+	if len(d.AncestorTitles) != len(d.Ancestors) {
+		fail("%s %s: %d ancestor titles for %d ancestors", d.Type, d.ID, len(d.AncestorTitles), len(d.Ancestors))
+		return
+	}
+	for i, id := range d.Ancestors {
+		if got := d.AncestorTitles[i]; got != "" && got != titleOf(tn, id) {
+			fail("%s %s: ancestor %s titled %q, tenant %q", d.Type, d.ID, id, got, titleOf(tn, id))
+		}
+	}
+}
+
+// titleOf is the tenant's title of a content id.
+func titleOf(tn *confluencesim.Tenant, id string) string {
+	for _, c := range tn.Content {
+		if c.ID == id {
+			return c.Title
+		}
+	}
+	return ""
+}
+
+// checkExtraction: an attachment with a known phrase carries it in its
+// body_text, extracted "ok"; every attachment says how its text was found.
+func checkExtraction(fail func(string, ...any), d proto.Document, a *confluencesim.Attachment) {
+	x := d.Attachment.Extraction
+	switch {
+	case a.Text != "" && (x != proto.ExtractionOK || !strings.Contains(d.BodyText, a.Text)):
+		fail("attachment %s (%s): extraction %q, body_text %q; want ok with %q", d.ID, a.Title, x, d.BodyText, a.Text)
+	case x == "":
+		fail("attachment %s (%s): no extraction status", d.ID, a.Title)
+	}
 }

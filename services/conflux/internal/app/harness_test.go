@@ -32,6 +32,7 @@ type harness struct {
 	stop context.CancelFunc
 	// searchLag is how long CQL takes to see a change.
 	searchLag time.Duration
+	closeOnce sync.Once
 }
 
 func logger(t *testing.T) *slog.Logger {
@@ -109,6 +110,12 @@ func startWith(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim
 	cfg.NATS.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Sink.Dir = filepath.Join(t.TempDir(), "out")
 	edit(&cfg, sim)
+	return launch(t, sim, cfg, simOpts.SearchLag)
+}
+
+// launch runs conflux with cfg against a running simulator.
+func launch(t testing.TB, sim *confluencesim.Server, cfg config.Config, searchLag time.Duration) *harness {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -121,13 +128,15 @@ func startWith(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim
 		t.Fatalf("open: %v", err)
 	}
 	h := &harness{t: t, logs: logs, sim: sim, cfg: cfg, app: a, errc: make(chan error, 1), stop: cancel,
-		searchLag: simOpts.SearchLag}
+		searchLag: searchLag}
 	go func() { h.errc <- a.RunStages(ctx, app.Stages) }()
 	t.Cleanup(h.close)
 	return h
 }
 
-func (h *harness) close() {
+func (h *harness) close() { h.closeOnce.Do(h.shutdown) }
+
+func (h *harness) shutdown() {
 	h.stop()
 	select {
 	case err := <-h.errc:

@@ -21,22 +21,11 @@ func NewProgress(w io.Writer, start time.Time) func(progress.Status) {
 			return
 		}
 		last = now
-		t := st.Totals()
-		done := 0
-		for _, s := range st.Spaces {
-			if s.Complete() {
-				done++
-			}
+		e := EstimateOf(st, now)
+		if st.Meta.Started.IsZero() {
+			e = EstimateOf(withStart(st, start), now)
 		}
-		handled := t.Written + t.Dropped + t.Failed
-		elapsed := now.Sub(start).Seconds()
-		rate := float64(handled) / max(elapsed, 0.001)
-		eta := "?"
-		if rate > 0 && t.Listed >= handled {
-			eta = (time.Duration(float64(t.Listed-handled)/rate) * time.Second).Round(time.Second).String()
-		}
-		line := fmt.Sprintf("spaces %d/%d  items %d/%d listed (%d attachments)  failed %d  deleted %d  %.1f items/s  eta %s",
-			done, len(st.Meta.Spaces), handled, t.Listed, t.Attachments, t.Failed, t.Deleted, rate, eta)
+		line := e.String()
 		if tty {
 			fmt.Fprintf(w, "\r\033[K%s", line)
 			if st.Finished != nil {
@@ -46,4 +35,10 @@ func NewProgress(w io.Writer, start time.Time) func(progress.Status) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// withStart is st with the crawl's start set to start.
+func withStart(st progress.Status, start time.Time) progress.Status {
+	st.Meta.Started = start
+	return st
 }

@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/proto"
 
 	"github.com/conflux-dev/conflux/services/sink"
 )
@@ -11,4 +15,35 @@ import (
 // returns once it has caught up.
 func (a *App) RebuildSink(ctx context.Context, names ...string) (int, error) {
 	return sink.Rebuild(ctx, sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log}, names...)
+}
+
+// Replayable lists the stages whose input `conflux replay --stage` can
+// re-drive.
+var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StagePermissions, proto.StageSink}
+
+// Rewound is one consumer that a stage replay reset.
+type Rewound struct {
+	Stream, Durable string
+	From            uint64 // the stream sequence delivery restarts from
+}
+
+// ReplayStage re-drives one stage: every durable consumer of the stage
+// delivers its stream again from at on (acked messages included), to
+// whichever replicas run it. The stages' handlers are idempotent.
+func (a *App) ReplayStage(ctx context.Context, stage string, at bus.StartAt) ([]Rewound, error) {
+	var done []Rewound
+	for _, c := range proto.Consumers(a.Config.Site, proto.Options{}) {
+		if c.Stage != stage {
+			continue
+		}
+		from, err := bus.Rewind(ctx, a.JS, c.Stream, c.Config.Durable, at)
+		if err != nil {
+			return done, err
+		}
+		done = append(done, Rewound{Stream: c.Stream, Durable: c.Config.Durable, From: from})
+	}
+	if len(done) == 0 {
+		return nil, fmt.Errorf("replay: stage %q has no input stream", stage)
+	}
+	return done, nil
 }

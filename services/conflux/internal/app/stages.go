@@ -12,6 +12,7 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/attachments"
 	"github.com/conflux-dev/conflux/services/enumerator"
+	"github.com/conflux-dev/conflux/services/extractor"
 	"github.com/conflux-dev/conflux/services/fetcher"
 	"github.com/conflux-dev/conflux/services/permissions"
 	"github.com/conflux-dev/conflux/services/sink"
@@ -22,7 +23,7 @@ import (
 // that credentials are there when the others call Confluence.
 var Stages = []string{
 	proto.StageTokenBroker, proto.StageEnumerator, proto.StageFetcher,
-	proto.StageAttachments, proto.StagePermissions, proto.StageSink,
+	proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink,
 }
 
 // runner is what every stage service is.
@@ -34,17 +35,19 @@ type runner interface {
 func (a *App) build(ctx context.Context, name string, client *confluence.Client) (runner, error) {
 	switch name {
 	case proto.StageTokenBroker:
-		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageEnumerator:
-		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageFetcher:
-		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageAttachments:
-		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
+	case proto.StageExtractor:
+		return extractor.New(extractor.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StagePermissions:
-		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log})
+		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
 	case proto.StageSink:
-		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	}
 	return nil, fmt.Errorf("unknown stage %q: want one of %s", name, strings.Join(Stages, ", "))
 }
@@ -61,10 +64,16 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.serveMetrics(ctx, names, client); err != nil {
+		return err
+	}
 	var built []runner
 	for _, n := range names {
 		r, err := a.build(ctx, n, client)
 		if err != nil {
+			if ctx.Err() != nil { // stopped while starting: not a failure
+				return nil
+			}
 			return fmt.Errorf("stage %s: %w", n, err)
 		}
 		built = append(built, r)

@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/conflux-dev/conflux/pkg/audit"
+	"github.com/conflux-dev/conflux/pkg/buildinfo"
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/logging"
@@ -28,14 +31,17 @@ type Globals struct {
 
 type cli struct {
 	Globals
-	Run    runCmd    `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
-	Worker workerCmd `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
-	Crawl  crawlCmd  `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
-	Status statusCmd `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
-	Replay replayCmd `cmd:"" help:"Fill the configured sink from the documents stream, without calling Confluence."`
-	DLQ    dlqCmd    `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
-	Users  usersCmd  `cmd:"" help:"Manage the imported users (account id to email)."`
-	Search searchCmd `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
+	Version kong.VersionFlag `help:"Print the version and exit."`
+	Run     runCmd           `cmd:"" help:"Run every stage in this process; with --once crawl once and exit."`
+	Worker  workerCmd        `cmd:"" help:"Run one stage until SIGTERM (needs nats.url)."`
+	Crawl   crawlCmd         `cmd:"" help:"Ask the running workers for a crawl (needs nats.url)."`
+	Status  statusCmd        `cmd:"" help:"Show each stage's backlog and each active crawl's progress."`
+	Replay  replayCmd        `cmd:"" help:"Fill the configured sink from the documents stream (--rebuild-sink), or re-drive one stage's input (--stage)."`
+	DLQ     dlqCmd           `cmd:"" name:"dlq" help:"List or re-drive dead letters."`
+	Users   usersCmd         `cmd:"" help:"Manage the imported users (account id to email)."`
+	Search  searchCmd        `cmd:"" help:"Search the PostgreSQL sink as a user: only the hits that user may read."`
+	Plan    planCmd          `cmd:"" help:"Dry run: count per space what a full crawl under the rules would index, and its API calls."`
+	Audit   auditCmd         `cmd:"" help:"Check sampled ACLs against Confluence's permission check; exit 0 only when nothing mismatched."`
 }
 
 // exitError carries an exit code out of a command.
@@ -46,10 +52,10 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // Main runs the command line and returns the process exit code:
 //
 //	0    complete, nothing failed
-//	1    complete, some documents failed (dead-lettered)
+//	1    complete, some documents failed (dead-lettered); audit: a mismatch
 //	2    bad usage or configuration
 //	3    partial: a listing failed; its space's documents are kept, nothing deleted there
-//	4    Confluence refused the credentials
+//	4    Confluence refused the credentials; audit: not a Confluence administrator
 //	5    NATS unavailable
 //	6    timed out (--timeout)
 //	7    any other error
@@ -58,7 +64,8 @@ func Main(args []string) int {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("conflux"),
 		kong.Description("Crawl a Confluence Cloud site into search indexes with exact read permissions."),
-		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }))
+		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }),
+		kong.Vars{"version": buildinfo.Version(), "replayable": strings.Join(app.Replayable, ",")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -112,7 +119,8 @@ func exitCode(err error) int {
 // summarized reports whether err is the outcome of a crawl whose summary
 // was printed already.
 func summarized(err error) bool {
-	return errors.Is(err, app.ErrCrawlFailed) || errors.Is(err, app.ErrCrawlPartial) || errors.Is(err, app.ErrCredentialsRefused)
+	return errors.Is(err, app.ErrCrawlFailed) || errors.Is(err, app.ErrCrawlPartial) || errors.Is(err, app.ErrCredentialsRefused) ||
+		errors.Is(err, audit.ErrMismatch) || errors.Is(err, audit.ErrNotAdmin)
 }
 
 // classify maps an error to its exit code, the most specific first.
@@ -121,7 +129,9 @@ func classify(err error) int {
 	switch {
 	case errors.As(err, &cfgErr):
 		return exitUsage
-	case errors.Is(err, app.ErrCredentialsRefused), errors.Is(err, confluence.ErrUnauthorized):
+	case errors.Is(err, audit.ErrMismatch):
+		return exitFailed
+	case errors.Is(err, app.ErrCredentialsRefused), errors.Is(err, confluence.ErrUnauthorized), errors.Is(err, audit.ErrNotAdmin):
 		return exitCredentials
 	case errors.Is(err, app.ErrCrawlPartial):
 		return exitPartial

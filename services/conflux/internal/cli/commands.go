@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -15,16 +17,15 @@ import (
 // Stdout is where results go.
 var Stdout io.Writer = os.Stdout
 
-// errNeedsURL: commands that talk to running workers cannot use the
-// embedded server, which lives inside `conflux run`.
-var errNeedsURL = errors.New("nats.url is empty: this command talks to running workers over NATS; set nats.url (the embedded server lives inside `conflux run`)")
-
 type workerCmd struct {
-	Stage string `arg:"" enum:"enumerator,fetcher,attachments,permissions,sink,tokenbroker" help:"The stage to run: enumerator, fetcher, attachments, permissions, sink or tokenbroker."`
+	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker,scheduler" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker; or scheduler, which requests crawls on the crawl.*_every intervals (one replica at a time holds its lease)."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
-	return withApp(g, true, func(ctx context.Context, a *app.App) error {
+	return withApp(g, needsBus, func(ctx context.Context, a *app.App) error {
+		if w.Stage == "scheduler" {
+			return a.RunScheduler(ctx, Stdout)
+		}
 		return a.RunStages(ctx, []string{w.Stage})
 	})
 }
@@ -38,7 +39,7 @@ type crawlCmd struct {
 }
 
 func (c *crawlCmd) Run(g *Globals) error {
-	return withApp(g, true, c.crawl)
+	return withApp(g, needsBus, c.crawl)
 }
 
 func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
@@ -72,14 +73,18 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 
 type statusCmd struct {
 	Watch bool          `help:"Refresh until interrupted."`
+	JSON  bool          `name:"json" xor:"format" help:"Print one reading as JSON (for scripts)."`
 	Every time.Duration `default:"2s" help:"Refresh interval with --watch."`
 }
 
 func (s *statusCmd) Run(g *Globals) error {
-	return withApp(g, true, s.show)
+	return withApp(g, anyBus, s.show)
 }
 
 func (s *statusCmd) show(ctx context.Context, a *app.App) error {
+	if s.JSON {
+		return a.PrintStatusJSON(ctx, Stdout)
+	}
 	var last app.StatusSnapshot
 	for {
 		var err error
@@ -98,12 +103,27 @@ func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 }
 
 type replayCmd struct {
-	RebuildSink bool     `name:"rebuild-sink" required:"" help:"Write every document of the documents stream into the configured sink."`
-	Sink        []string `name:"sink" help:"Rebuild only the sink with this name (repeatable; default: every configured sink)."`
+	RebuildSink bool      `name:"rebuild-sink" xor:"what" required:"" help:"Write every document of the documents stream into the configured sink."`
+	Stage       string    `xor:"what" required:"" enum:"${replayable}," help:"Re-drive this stage's input stream: its consumers deliver again, from --since or --from-seq on (${replayable})."`
+	Since       sinceFlag `xor:"from" help:"With --stage: from this time on (RFC 3339, e.g. 2026-12-05T10:00:00Z, or a duration ago, e.g. 2h)."`
+	FromSeq     uint64    `name:"from-seq" xor:"from" help:"With --stage: from this stream sequence on."`
+	Sink        []string  `name:"sink" help:"With --rebuild-sink: rebuild only the sink with this name (repeatable; default: every configured sink)."`
 }
 
 func (r *replayCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	if r.Stage != "" {
+		if r.Since.IsZero() && r.FromSeq == 0 {
+			return &configError{errors.New("replay --stage needs --since or --from-seq")}
+		}
+		return withApp(g, needsBus, func(ctx context.Context, a *app.App) error {
+			done, err := a.ReplayStage(ctx, r.Stage, bus.StartAt{Sequence: r.FromSeq, Time: r.Since.Time})
+			for _, d := range done {
+				fmt.Fprintf(Stdout, "%s: %s on %s delivers again from sequence %d\n", r.Stage, d.Durable, d.Stream, d.From)
+			}
+			return err
+		})
+	}
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		n, err := a.RebuildSink(ctx, r.Sink...)
 		if err != nil {
 			return err
@@ -112,6 +132,23 @@ func (r *replayCmd) Run(g *Globals) error {
 		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, where)
 		return nil
 	})
+}
+
+// sinceFlag is a point in time given as RFC 3339 or as a duration ago.
+type sinceFlag struct{ time.Time }
+
+func (s *sinceFlag) UnmarshalText(b []byte) error {
+	v := strings.TrimSpace(string(b))
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		s.Time = t
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is neither an RFC 3339 time nor a positive duration ago", v)
+	}
+	s.Time = time.Now().Add(-d)
+	return nil
 }
 
 type dlqCmd struct {
@@ -124,7 +161,7 @@ type dlqListCmd struct {
 }
 
 func (d *dlqListCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error { return a.ListDeadLetters(ctx, Stdout, d.Limit) })
 }
 
 type dlqRedriveCmd struct {
@@ -132,7 +169,7 @@ type dlqRedriveCmd struct {
 }
 
 func (d *dlqRedriveCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		n, err := a.RedriveDeadLetters(ctx, d.Stage)
 		fmt.Fprintf(Stdout, "%d dead letters published again\n", n)
 		return err
@@ -148,26 +185,22 @@ type usersImportCmd struct {
 }
 
 func (u *usersImportCmd) Run(g *Globals) error {
-	return withApp(g, false, func(ctx context.Context, a *app.App) error {
+	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
 		_, err := a.ImportUsers(ctx, u.File, Stdout)
 		return err
 	})
 }
 
-// withApp loads the configuration and opens the app for a command: against
-// nats.url, or, unless needsURL, the embedded server's data directory when
-// no `conflux run` holds it. It closes the app when fn returns.
-func withApp(g *Globals, needsURL bool, fn func(context.Context, *app.App) error) error {
+// withApp loads the configuration, opens the app for a command (see
+// open) and closes it when fn returns.
+func withApp(g *Globals, r reach, fn func(context.Context, *app.App) error) error {
 	cfg, log, err := g.load()
 	if err != nil {
 		return err
 	}
-	if needsURL && cfg.NATS.URL == "" {
-		return &configError{errNeedsURL}
-	}
 	ctx, stop := signalContext()
 	defer stop()
-	a, err := app.Open(ctx, cfg, log)
+	a, err := open(ctx, cfg, log, r)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ type runCmd struct {
 }
 
 func (r *runCmd) Run(g *Globals) error {
-	return withApp(g, false, r.run)
+	return withApp(g, serveBus, r.run)
 }
 
 func (r *runCmd) run(ctx context.Context, a *app.App) error {
@@ -50,6 +51,11 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	wctx, cancel := withTimeout(ctx, r.Timeout)
 	defer cancel()
 	res, err := a.Wait(wctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
+	var audited bytes.Buffer
+	if err == nil {
+		// The stages still run: an over-grant is re-resolved at once.
+		a.AuditAfterCrawl(wctx, &audited, res)
+	}
 	stopStages()
 	if err != nil {
 		// Timed out or interrupted: do not wait out the stages' grace
@@ -69,6 +75,7 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		return err
 	}
 	app.PrintSummary(Stdout, res)
+	_, _ = audited.WriteTo(Stdout)
 	if err := app.Outcome(res); err != nil {
 		return fmt.Errorf("crawl %s: %w", id, err)
 	}

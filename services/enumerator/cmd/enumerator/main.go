@@ -16,7 +16,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		s, err := enumerator.New(ctx, enumerator.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log})
+		s, err := enumerator.New(ctx, enumerator.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log, Metrics: env.Metrics})
 		if err != nil {
 			return err
 		}

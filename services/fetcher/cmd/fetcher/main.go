@@ -16,7 +16,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		s, err := fetcher.New(ctx, fetcher.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log})
+		s, err := fetcher.New(ctx, fetcher.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log, Metrics: env.Metrics})
 		if err != nil {
 			return err
 		}

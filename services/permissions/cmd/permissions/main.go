@@ -18,7 +18,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		svc, err := permissions.New(permissions.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log})
+		svc, err := permissions.New(permissions.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Client: client, Logger: env.Log, Metrics: env.Metrics})
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ import (
 func main() {
 	var rebuild bool
 	worker.Main(proto.StageSink, func(ctx context.Context, env worker.Env) error {
-		deps := sink.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Logger: env.Log}
+		deps := sink.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Logger: env.Log, Metrics: env.Metrics}
 		if rebuild {
 			n, err := sink.Rebuild(ctx, deps)
 			fmt.Fprintf(os.Stderr, "sink: %d documents written to %s\n", n, env.Config.Sink.Dir)

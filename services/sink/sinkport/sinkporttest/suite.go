@@ -69,13 +69,14 @@ func Doc(id string, version int) proto.Document {
 	parent := "p-" + id
 	return proto.Document{
 		ID: id, Type: "page", Site: "acme.atlassian.net", SpaceKey: "ENG", SpaceID: "98304",
-		Title:     fmt.Sprintf("Runbook %s v%d", id, version),
-		URL:       "https://acme.atlassian.net/wiki/spaces/ENG/pages/" + id,
-		ParentID:  &parent,
-		Ancestors: []string{"root", parent},
-		Labels:    []string{"ops", "v" + fmt.Sprint(version)},
-		Version:   version,
-		CreatedAt: "2024-01-02T03:04:05.000Z", UpdatedAt: fmt.Sprintf("2024-02-%02dT00:00:00.000Z", 1+version%27),
+		Title:          fmt.Sprintf("Runbook %s v%d", id, version),
+		URL:            "https://acme.atlassian.net/wiki/spaces/ENG/pages/" + id,
+		ParentID:       &parent,
+		Ancestors:      []string{"root", parent},
+		AncestorTitles: []string{"Engineering", "Runbooks"},
+		Labels:         []string{"ops", "v" + fmt.Sprint(version)},
+		Version:        version,
+		CreatedAt:      "2024-01-02T03:04:05.000Z", UpdatedAt: fmt.Sprintf("2024-02-%02dT00:00:00.000Z", 1+version%27),
 		Author:   proto.Author{AccountID: "5b10-author", Email: "author@acme.com"},
 		BodyText: fmt.Sprintf("The body of %s at version %d: restart the service.", id, version),
 		ACL: proto.ACL{Users: []string{"a@acme.com"}, AccountIDs: []string{"5b10-a"},
@@ -106,7 +107,7 @@ func canon(t *testing.T, d proto.Document) string {
 	t.Helper()
 	d.CrawlID = ""
 	d.Body, d.Blob = "", nil
-	for _, l := range []*[]string{&d.Ancestors, &d.Labels, &d.ACL.Users, &d.ACL.AccountIDs, &d.ACL.Groups, &d.ACL.GroupNames} {
+	for _, l := range []*[]string{&d.Ancestors, &d.AncestorTitles, &d.Labels, &d.ACL.Users, &d.ACL.AccountIDs, &d.ACL.Groups, &d.ACL.GroupNames} {
 		if *l == nil {
 			*l = []string{}
 		}
@@ -172,11 +173,11 @@ func checkState(t *testing.T, b sinkport.Reader, want map[string]string) {
 func testUpsert(t *testing.T, b sinkport.Backend) {
 	a, c := Doc("1001", 3), Doc("1002", 1)
 	att := Doc("att2001", 2)
-	att.Type, att.ContainerID, att.ParentID, att.Ancestors = "attachment", new("1001"), nil, nil
+	att.Type, att.ContainerID, att.ParentID, att.Ancestors, att.AncestorTitles = "attachment", new("1001"), nil, nil, nil
 	att.Attachment = &proto.AttachmentInfo{FileName: "run book.pdf", MediaType: "application/pdf", Size: 10}
 	pub := Doc("1003", 1)
 	pub.ACL = proto.ACL{Public: true}
-	pub.Labels, pub.Ancestors = nil, nil
+	pub.Labels, pub.Ancestors, pub.AncestorTitles = nil, nil, nil
 	pub.Title, pub.BodyText = "Ünïcode “quotes” <b>&</b>", "naïve café — 東京"
 	upsert(t, b, a, c, att, pub)
 	checkState(t, b, want(t, a, c, att, pub))

@@ -20,7 +20,7 @@ func main() {
 		if healthAddr != "" {
 			opts = append(opts, tokenbroker.WithHealthAddr(healthAddr))
 		}
-		svc, err := tokenbroker.New(tokenbroker.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Logger: env.Log}, opts...)
+		svc, err := tokenbroker.New(tokenbroker.Deps{NC: env.NC, JS: env.JS, Config: env.Config, Logger: env.Log, Metrics: env.Metrics}, opts...)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/metrics"
+	"github.com/conflux-dev/conflux/pkg/worker"
+	"github.com/conflux-dev/conflux/proto"
+)
+
+// serveMetrics serves /metrics, /healthz and /readyz on metrics.addr (when
+// set) until ctx is done. The process is ready when it is connected to
+// NATS, every consumer of its stages is bound, and a Confluence credential
+// can be had (for stages that call Confluence).
+func (a *App) serveMetrics(ctx context.Context, stages []string, client *confluence.Client) error {
+	if a.Config.Metrics.Addr == "" {
+		return nil
+	}
+	var mine []proto.Consumer
+	for _, c := range proto.Consumers(a.Config.Site, proto.Options{}) {
+		if slices.Contains(stages, c.Stage) {
+			mine = append(mine, c)
+		}
+	}
+	if err := a.Metrics.Register(metrics.NewConsumerLag(a.JS, mine)); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	checks := worker.ReadyChecks(a.NC, a.Metrics, mine)
+	if client != nil && slices.ContainsFunc(stages, callsConfluence) {
+		checks = append(checks, metrics.Check{Name: "token", Fn: client.CheckCredential})
+	}
+	addr, err := a.Metrics.Serve(ctx, a.Config.Metrics.Addr, a.Log, checks...)
+	if err != nil {
+		return err
+	}
+	a.MetricsAddr = addr
+	return nil
+}
+
+// callsConfluence says whether a stage calls the Confluence API.
+func callsConfluence(stage string) bool {
+	switch stage {
+	case proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StagePermissions:
+		return true
+	}
+	return false
+}

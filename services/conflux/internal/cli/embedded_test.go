@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+)
+
+// TestOperatorCommandsReachTheEmbeddedRun: with the defaults a new user
+// starts with (no nats.url), `conflux status` and `conflux crawl --wait`
+// reach a running `conflux run` through <data_dir>/nats.url; a second
+// `conflux run` on the same data directory is refused; once the run has
+// stopped, status reads the data directory itself and crawl says that no
+// run is there.
+func TestOperatorCommandsReachTheEmbeddedRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the conflux binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "conflux")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/conflux").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sim, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	data := filepath.Join(dir, "data")
+	cfg := writeConfig(t, "site: "+sim.URL()+`
+auth:
+  mode: api_token
+  email: demo@example.com
+  api_token: demo-token
+nats:
+  data_dir: `+data+`
+sink:
+  dir: `+filepath.Join(dir, "out")+`
+log:
+  level: warn
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var runLog bytes.Buffer
+	run := exec.CommandContext(ctx, bin, "run", "--config", cfg)
+	run.Stdout, run.Stderr = &runLog, &runLog
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = run.Process.Kill() }()
+	urlFile := filepath.Join(data, bus.URLFileName)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(urlFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 60s:\n%s", urlFile, runLog.String())
+		}
+	}
+	if fi, _ := os.Stat(urlFile); fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600 (it holds the token)", urlFile, fi.Mode().Perm())
+	}
+
+	out, err := exec.CommandContext(ctx, bin, "crawl", "--wait", "--config", cfg).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "(full) complete in") {
+		t.Fatalf("conflux crawl --wait against the running conflux run: %v\n%s", err, out)
+	}
+	out, err = exec.CommandContext(ctx, bin, "status", "--json", "--config", cfg).Output()
+	var st struct {
+		Stages []struct{ Stage string } `json:"stages"`
+	}
+	if err != nil || json.Unmarshal(out, &st) != nil || len(st.Stages) == 0 {
+		t.Errorf("conflux status --json: %v\n%s", err, out)
+	}
+	second, err := exec.CommandContext(ctx, bin, "run", "--once", "--config", cfg).CombinedOutput()
+	if code := exitOf(err); code != 2 || !strings.Contains(string(second), "already serves") {
+		t.Errorf("a second conflux run on the same data_dir: exit %d\n%s", code, second)
+	}
+
+	_ = run.Process.Signal(syscall.SIGTERM)
+	if err := run.Wait(); err != nil {
+		t.Errorf("conflux run after SIGTERM: %v\n%s", err, runLog.String())
+	}
+	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after the run stopped", urlFile)
+	}
+	out, err = exec.CommandContext(ctx, bin, "status", "--config", cfg).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "dead letters: 0") {
+		t.Errorf("conflux status on the data directory: %v\n%s", err, out)
+	}
+	out, err = exec.CommandContext(ctx, bin, "crawl", "--config", cfg).CombinedOutput()
+	if code := exitOf(err); code != 2 || !strings.Contains(string(out), "no `conflux run` is running") {
+		t.Errorf("conflux crawl with nothing running: exit %d\n%s", code, out)
+	}
+}
+
+func exitOf(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}

@@ -1,0 +1,142 @@
+// Package extractor is the extractor stage: for every attachment the
+// downloader stored (proto.AttachmentStored on CONFLUX_STORED) it reads
+// the bytes from the object store proto.ObjectBlobs as a stream, extracts
+// their text (package internal/extract) and publishes the same message,
+// with Text and Extraction filled in, on
+// conflux.<site>.extracted.<space>.<id> (CONFLUX_EXTRACTED) for the
+// permission resolver.
+//
+//   - An attachment kept as metadata only (no blob), or larger than
+//     content.attachments.extract.max_file_size, is not read: "skipped".
+//   - A corrupt, encrypted, unsupported or too slow file still goes on,
+//     with empty text and "failed: <reason>" or "unsupported": bad input
+//     is never retried nor dead-lettered. Only the object store failing
+//     (not the file) is retried.
+//   - The text is at most content.attachments.extract.max_text bytes
+//     ("truncated" beyond); a message over the claim-check threshold
+//     travels by claim check like any other.
+package extractor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/worker"
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/extractor/internal/extract"
+)
+
+// Deps are what the stage needs; Client is not used (the extractor never
+// calls Confluence). Logger defaults to slog.Default().
+type Deps = worker.Deps
+
+// setupTimeout bounds binding the object store and the progress bucket.
+const setupTimeout = 30 * time.Second
+
+// Service is the extractor.
+type Service struct {
+	log     *slog.Logger
+	sub     proto.Subjects
+	maxFile int64
+	ex      *extract.Extractor
+	blobs   jetstream.ObjectStore
+	js      jetstream.JetStream
+	pub     *bus.Publisher
+	tracker *progress.Tracker
+	runner  *stage.Runner
+	stats   counters
+}
+
+// New builds the stage; the topology must exist (bus.EnsureTopology).
+func New(d Deps) (*Service, error) {
+	if d.JS == nil {
+		return nil, errors.New("extractor: Deps.JS is required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	blobs, err := d.JS.ObjectStore(ctx, proto.ObjectBlobs)
+	if err != nil {
+		return nil, fmt.Errorf("extractor: open object store %s: %w", proto.ObjectBlobs, err)
+	}
+	tr, err := progress.Open(ctx, d.JS)
+	if err != nil {
+		return nil, fmt.Errorf("extractor: %w", err)
+	}
+	x := d.Config.Content.Attachments.Extract
+	s := &Service{
+		log: d.Logger.With("stage", proto.StageExtractor), sub: proto.For(d.Config.Site), maxFile: int64(x.MaxFileSize),
+		ex:    extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
+		blobs: blobs, js: d.JS, pub: bus.NewPublisher(d.JS), tracker: tr,
+	}
+	s.runner, err = stage.NewRunner(d.JS, stage.Config{
+		Stage:       proto.StageExtractor,
+		Site:        d.Config.Site,
+		Stream:      proto.StreamStored,
+		Durable:     proto.Durable(proto.StageExtractor, "stored", d.Config.Site),
+		Concurrency: d.Config.Crawl.Concurrency,
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
+	if err != nil {
+		return nil, fmt.Errorf("extractor: %w", err)
+	}
+	return s, nil
+}
+
+// Run extracts until ctx is done, then finishes the files in flight and
+// returns.
+func (s *Service) Run(ctx context.Context) error {
+	err := s.runner.Run(ctx)
+	st := s.Stats()
+	s.log.Info("extractor stopped", "extracted", st.Extracted, "truncated", st.Truncated, "unsupported", st.Unsupported,
+		"failed", st.Failed, "skipped", st.Skipped, "bytes", st.Bytes)
+	return err
+}
+
+// failed records the outcome of an attachment the stage gave up on (the
+// object store failing every delivery), so that the crawl still
+// completes and says what failed.
+func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
+	if dl.ItemID == "" {
+		return
+	}
+	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
+		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
+	}
+}
+
+// Stats counts what the stage did since it started.
+type Stats struct {
+	// Extracted is the number of files whose whole text was found.
+	Extracted int64
+	// Truncated is the number of files whose text was cut at max_text.
+	Truncated int64
+	// Unsupported is the number of files of a format not read.
+	Unsupported int64
+	// Failed is the number of corrupt, encrypted or too slow files.
+	Failed int64
+	// Skipped is the number of files not read: no bytes stored, or over
+	// max_file_size.
+	Skipped int64
+	// Bytes is the number of stored bytes read.
+	Bytes int64
+}
+
+type counters struct{ extracted, truncated, unsupported, failed, skipped, bytes atomic.Int64 }
+
+// Stats returns the stage's counts.
+func (s *Service) Stats() Stats {
+	c := &s.stats
+	return Stats{Extracted: c.extracted.Load(), Truncated: c.truncated.Load(), Unsupported: c.unsupported.Load(),
+		Failed: c.failed.Load(), Skipped: c.skipped.Load(), Bytes: c.bytes.Load()}
+}

@@ -1,0 +1,107 @@
+package extractor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/extractor/internal/extract"
+)
+
+func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+	in, ok := m.Payload.(*proto.AttachmentStored)
+	if !ok {
+		return stage.Permanent(fmt.Errorf("extractor: unexpected %T on %s", m.Payload, m.Subject))
+	}
+	a := in.Attachment
+	out := *in
+	var err error
+	out.Text, out.Extraction, err = s.extract(ctx, in)
+	if err != nil {
+		return fmt.Errorf("extract attachment %s v%d: %w", a.ID, a.Version, err)
+	}
+	s.count(out.Extraction)
+	if out.Extraction != proto.ExtractionOK {
+		s.log.Info("attachment text", "crawl_id", a.CrawlID, "space_id", a.SpaceID, "attachment_id", a.ID,
+			"version", a.Version, "file_name", a.FileName, "extraction", out.Extraction, "text_bytes", len(out.Text))
+	}
+	subject := s.sub.AttachmentExtracted(a.SpaceID, a.ID)
+	if err := s.pub.Publish(ctx, subject, &out, proto.MsgID("extracted", a.ID, a.Version, a.CrawlID)); err != nil {
+		return fmt.Errorf("publish extracted attachment %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// extract returns the text of a stored attachment and the verdict. An
+// error means the object store failed (worth a retry), never the file.
+func (s *Service) extract(ctx context.Context, in *proto.AttachmentStored) (text, status string, err error) {
+	a, blob := in.Attachment, in.Blob
+	switch {
+	case blob == nil:
+		why := in.Skipped
+		if why == "" {
+			why = "no bytes stored"
+		}
+		return "", proto.ExtractionSkipped + ": " + why, nil
+	case s.maxFile > 0 && blob.Size > s.maxFile:
+		return "", fmt.Sprintf("%s: larger than content.attachments.extract.max_file_size %s (%d bytes)",
+			proto.ExtractionSkipped, config.ByteSize(s.maxFile), blob.Size), nil
+	case !extract.Supported(a.FileName, a.MediaType) && !s.ex.Tika():
+		return "", proto.ExtractionUnsupported, nil // not worth reading the object
+	}
+	obj, err := s.open(ctx, blob)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return "", proto.ExtractionFailed + ": bytes missing from the object store", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	defer obj.Close()
+	res := s.ex.Extract(ctx, extract.File{Name: a.FileName, MediaType: a.MediaType, Size: blob.Size, Body: obj})
+	s.stats.bytes.Add(blob.Size)
+	switch {
+	case ctx.Err() != nil:
+		return "", "", ctx.Err() // shutting down: the message goes back
+	case res.SourceErr != nil:
+		return "", "", fmt.Errorf("read object %s: %w", blob.Name, res.SourceErr)
+	}
+	return res.Text, res.Status, nil
+}
+
+// open streams an object of the blob's bucket.
+func (s *Service) open(ctx context.Context, blob *proto.BlobRef) (jetstream.ObjectResult, error) {
+	store := s.blobs
+	if blob.Bucket != "" && blob.Bucket != proto.ObjectBlobs {
+		var err error
+		if store, err = s.js.ObjectStore(ctx, blob.Bucket); err != nil {
+			return nil, fmt.Errorf("open object store %s: %w", blob.Bucket, err)
+		}
+	}
+	obj, err := store.Get(ctx, blob.Name)
+	if err != nil {
+		return nil, fmt.Errorf("get object %s: %w", blob.Name, err)
+	}
+	return obj, nil
+}
+
+func (s *Service) count(status string) {
+	c := &s.stats
+	switch {
+	case status == proto.ExtractionOK:
+		c.extracted.Add(1)
+	case status == proto.ExtractionTruncated:
+		c.truncated.Add(1)
+	case status == proto.ExtractionUnsupported:
+		c.unsupported.Add(1)
+	case strings.HasPrefix(status, proto.ExtractionSkipped):
+		c.skipped.Add(1)
+	default:
+		c.failed.Add(1)
+	}
+}
