@@ -10,6 +10,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/stage"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -30,12 +31,7 @@ type lane struct {
 // topology's sink consumer for "default" (so that a configuration with
 // one sink keeps its position in the stream), else
 // "sink_docs-<name>_<site>".
-func Consumer(site, name string) string {
-	if name == config.DefaultSinkName {
-		return proto.Durable(proto.StageSink, "docs", site)
-	}
-	return proto.Durable(proto.StageSink, "docs-"+name, site)
-}
+func Consumer(site, name string) string { return worker.SinkConsumer(site, name) }
 
 // bindLane creates the lane's consumer (a copy of the topology's sink
 // consumer under the lane's name) and its runner.

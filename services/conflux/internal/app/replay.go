@@ -32,15 +32,28 @@ type Rewound struct {
 // whichever replicas run it. The stages' handlers are idempotent.
 func (a *App) ReplayStage(ctx context.Context, stage string, at bus.StartAt) ([]Rewound, error) {
 	var done []Rewound
+	rewind := func(stream, durable string) error {
+		from, err := bus.Rewind(ctx, a.JS, stream, durable, at)
+		if err == nil {
+			done = append(done, Rewound{Stream: stream, Durable: durable, From: from})
+		}
+		return err
+	}
+	if stage == proto.StageSink { // one consumer per configured sink
+		for _, s := range a.Config.SinkList() {
+			if err := rewind(proto.StreamDocuments, sink.Consumer(a.Config.Site, s.Name)); err != nil {
+				return done, err
+			}
+		}
+		return done, nil
+	}
 	for _, c := range proto.Consumers(a.Config.Site, proto.Options{}) {
 		if c.Stage != stage {
 			continue
 		}
-		from, err := bus.Rewind(ctx, a.JS, c.Stream, c.Config.Durable, at)
-		if err != nil {
+		if err := rewind(c.Stream, c.Config.Durable); err != nil {
 			return done, err
 		}
-		done = append(done, Rewound{Stream: c.Stream, Durable: c.Config.Durable, From: from})
 	}
 	if len(done) == 0 {
 		return nil, fmt.Errorf("replay: stage %q has no input stream", stage)
