@@ -34,7 +34,7 @@ type Lease struct {
 // finds it taken (Lost).
 func AcquireLease(ctx context.Context, kv jetstream.KeyValue, key, holder string, renewEvery time.Duration, log *slog.Logger) (l *Lease, ok bool, err error) {
 	rev, err := kv.Create(ctx, key, []byte(holder))
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if KeyExists(err) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -69,8 +69,7 @@ func (l *Lease) renew(every time.Duration) {
 		l.mu.Unlock()
 		cancel()
 		switch {
-		case errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound) ||
-			errors.Is(err, jetstream.ErrKeyExists):
+		case KeyExists(err) || errors.Is(err, jetstream.ErrKeyNotFound):
 			l.log.Warn("lease lost", "lease", l.key)
 			close(l.lost)
 			return
@@ -100,4 +99,16 @@ func (l *Lease) Release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = l.kv.Delete(ctx, l.key, jetstream.LastRevision(l.rev))
+}
+
+// KeyExists reports whether a KV Create or Update failed because the key
+// exists or changed (a replicated bucket may answer code 10164 without
+// ErrKeyExists).
+func KeyExists(err error) bool {
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }

@@ -73,7 +73,7 @@ type Service struct {
 	sub     proto.Subjects
 	pub     *bus.Publisher
 	tracker *progress.Tracker
-	docs    lastMsgGetter
+	docs    bus.LastMsgGetter
 	res     *resolver
 	cov     *coverage
 	runners []*stage.Runner

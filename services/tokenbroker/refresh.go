@@ -108,7 +108,7 @@ func (s *Service) underLease(ctx context.Context, changed <-chan struct{}) {
 		s.waitUntil(ctx, time.Now().Add(max(50*time.Millisecond, s.leaseTTL/5)), changed, nil)
 		return
 	}
-	defer l.release()
+	defer l.Release()
 	// The critical section outlives a cancelled ctx: a rotated refresh
 	// token must reach the bucket even when the replica is stopping.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), criticalSectionTimeout)

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -251,16 +252,8 @@ func (s *Service) leaderGet(ctx context.Context) (State, uint64, error) {
 	return st, resp.Message.Seq, nil
 }
 
-// keyExists reports whether a Create failed because the key exists (a
-// replicated bucket may answer code 10164 without ErrKeyExists).
-func keyExists(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) &&
-		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
-}
+// keyExists reports whether a Create failed because the key exists.
+func keyExists(err error) bool { return bus.KeyExists(err) }
 
 // sleep waits d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) {
