@@ -56,6 +56,10 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		// The stages still run: an over-grant is re-resolved at once.
 		a.AuditAfterCrawl(wctx, &audited, res)
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Read what was pending before the stages stop taking it.
+		err = a.TimedOut(ctx, id, r.Timeout)
+	}
 	stopStages()
 	if err != nil {
 		// Timed out or interrupted: do not wait out the stages' grace
@@ -64,9 +68,6 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		select {
 		case <-stopped:
 		case <-time.After(stopWait):
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("crawl %s: timed out after %s before it was complete: %w", id, r.Timeout, err)
 		}
 		return err
 	}
