@@ -3,8 +3,8 @@ package bus_test
 import (
 	"testing"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 )
