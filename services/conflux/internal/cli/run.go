@@ -50,7 +50,7 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	a.Log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
 	wctx, cancel := withTimeout(ctx, r.Timeout)
 	defer cancel()
-	res, err := a.Wait(wctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
+	res, err := a.Wait(wctx, id, stopped, a.Progress(id, time.Now()))
 	var audited bytes.Buffer
 	if err == nil {
 		// The stages still run: an over-grant is re-resolved at once.
