@@ -60,6 +60,7 @@ nats:
     ca: ""
     cert: ""
     key: ""
+  insecure_allow_unauthenticated: false   # the token broker refuses a server that asks no credentials; true: local tests only
 sink:
   type: files                         # files | postgres (opensearch is not built yet)
   dir: ./out
