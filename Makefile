@@ -8,7 +8,7 @@ PKGS    := $(addsuffix /...,$(MODULES))
 SERVICES := enumerator fetcher attachments extractor permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint demo bench clean
+.PHONY: all build test lint demo bench fuzz clean
 
 all: build
 
@@ -38,6 +38,12 @@ demo: build
 ## bench: the benchmarks that set speed and memory
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## fuzz: every fuzz target of the workspace for FUZZTIME each (default 10s);
+## their seeds also run in `make test`, as normal tests
+FUZZTIME ?= 10s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 clean:
 	rm -rf $(BIN) demo

@@ -107,28 +107,13 @@ func permanentConnectError(err error) bool {
 }
 
 func (o ConnectOptions) natsOptions(log *slog.Logger) ([]nats.Option, error) {
-	opts := []nats.Option{
+	opts := append([]nats.Option{
 		nats.Name(o.Name),
 		nats.Timeout(5 * time.Second),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.ReconnectJitter(500*time.Millisecond, 2*time.Second),
-		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
-			if err != nil {
-				log.Warn("nats disconnected", "error", err)
-			}
-		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) {
-			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
-		}),
-		nats.ErrorHandler(func(nc *nats.Conn, sub *nats.Subscription, err error) {
-			if sub != nil {
-				log.Error("nats async error", "subject", sub.Subject, "error", err)
-				return
-			}
-			log.Error("nats async error", "error", err)
-		}),
-	}
+	}, LogHandlers(log)...)
 	if o.InProcess != nil {
 		opts = append(opts, nats.InProcessServer(o.InProcess))
 	}
@@ -158,6 +143,29 @@ func (o ConnectOptions) natsOptions(log *slog.Logger) ([]nats.Option, error) {
 		opts = append(opts, nats.ClientCert(o.TLSCert, o.TLSKey))
 	}
 	return opts, nil
+}
+
+// LogHandlers route a connection's events through log: disconnects,
+// reconnects and asynchronous errors (a permission violation, a slow
+// consumer), which nats.go otherwise prints as plain text to stderr.
+func LogHandlers(log *slog.Logger) []nats.Option {
+	return []nats.Option{
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "error", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+		nats.ErrorHandler(func(nc *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				log.Error("nats async error", "subject", sub.Subject, "error", err)
+				return
+			}
+			log.Error("nats async error", "error", err)
+		}),
+	}
 }
 
 // RedactURL returns a NATS URL list with any user, password or token

@@ -138,6 +138,11 @@ type NATS struct {
 	CredsFile string `yaml:"creds_file"`
 	// TLS configures TLS to the servers.
 	TLS TLS `yaml:"tls"`
+	// InsecureAllowUnauthenticated lets the token broker hand out
+	// credentials over a NATS server that asks no credentials of its
+	// clients (other than the embedded one in process); for local tests
+	// only. Default false: the broker refuses to start there.
+	InsecureAllowUnauthenticated bool `yaml:"insecure_allow_unauthenticated"`
 }
 
 // TLS holds PEM file paths for TLS to NATS.

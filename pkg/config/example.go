@@ -60,6 +60,7 @@ nats:
     ca: ""
     cert: ""
     key: ""
+  insecure_allow_unauthenticated: false   # the token broker refuses a server that asks no credentials; true: local tests only
 sink:                                 # one sink; or sinks:, a list of them, each with a unique name
   name: default                       # the name of the one sink (sinks: entries need their own)
   type: files                         # files | postgres | opensearch | elasticsearch

@@ -82,23 +82,30 @@ func list[T item](c *Client, ctx context.Context, op, first string, prepare func
 func fetchPage[T item](ctx context.Context, c *Client, r request) (page[T], error) {
 	var pg page[T]
 	err := c.do(ctx, r, func(_ context.Context, resp *http.Response, _ *watchdog) error {
-		var lp listPage[T]
-		if err := decodeJSON(r, resp, &lp); err != nil {
-			return err
-		}
-		for i, row := range lp.Results {
-			if err := row.check(); err != nil {
-				return invalid(r, "result %d %v", i, err)
-			}
-		}
-		next, err := nextTarget(lp.Links, resp.Header.Get("Link"))
-		if err != nil {
-			return invalid(r, "%v", err)
-		}
-		pg = page[T]{rows: lp.Results, next: next}
-		return nil
+		var err error
+		pg, err = decodePage[T](r, resp)
+		return err
 	})
 	return pg, err
+}
+
+// decodePage reads one page of a list answer: its rows, each checked, and
+// the target of the next page.
+func decodePage[T item](r request, resp *http.Response) (page[T], error) {
+	var lp listPage[T]
+	if err := decodeJSON(r, resp, &lp); err != nil {
+		return page[T]{}, err
+	}
+	for i, row := range lp.Results {
+		if err := row.check(); err != nil {
+			return page[T]{}, invalid(r, "result %d %v", i, err)
+		}
+	}
+	next, err := nextTarget(lp.Links, resp.Header.Get("Link"))
+	if err != nil {
+		return page[T]{}, invalid(r, "%v", err)
+	}
+	return page[T]{rows: lp.Results, next: next}, nil
 }
 
 // nextTarget returns the target of the next page: from _links.next when

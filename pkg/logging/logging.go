@@ -34,7 +34,8 @@ const (
 //
 //   - text: tint, coloured when w is a terminal, plain otherwise;
 //   - auto: tint with colours when w is a terminal, JSON otherwise;
-//   - json: slog's JSON handler.
+//   - json: slog's JSON handler, with durations written as text
+//     ("1.5s", as time.Duration.String) rather than nanoseconds.
 //
 // An unknown level or format falls back to info or auto and the logger's
 // first record says so (config.Validate rejects both earlier). Every
@@ -47,7 +48,7 @@ func New(w io.Writer, level, format string) *slog.Logger {
 
 	var h slog.Handler
 	switch {
-	case format == FormatText || (format != FormatJSON && term):
+	case !IsJSON(w, format):
 		h = tint.NewTextHandler(w, &tint.Options{
 			Level:       lvl,
 			ReplaceAttr: redact,
@@ -55,7 +56,7 @@ func New(w io.Writer, level, format string) *slog.Logger {
 			NoColor:     !term,
 		})
 	default:
-		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl, ReplaceAttr: redact})
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl, ReplaceAttr: jsonAttr})
 	}
 	log := slog.New(h)
 	if lvlErr {
@@ -65,6 +66,29 @@ func New(w io.Writer, level, format string) *slog.Logger {
 		log.Warn("unknown log format, using auto", "format", format)
 	}
 	return log
+}
+
+// IsJSON reports whether New(w, _, format) writes JSON lines: format json,
+// or auto (or "", or an unknown format) when w is not a terminal. Whatever
+// else a program writes to w then should be a log record too.
+func IsJSON(w io.Writer, format string) bool {
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case FormatJSON:
+		return true
+	case FormatText:
+		return false
+	}
+	return !IsTerminal(w)
+}
+
+// jsonAttr is the JSON handler's ReplaceAttr: redact, then durations as
+// text ("took":"1.5s", not "took":1500000000).
+func jsonAttr(groups []string, a slog.Attr) slog.Attr {
+	a = redact(groups, a)
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 func parseLevel(s string) (slog.Level, bool) {

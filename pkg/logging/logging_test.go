@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFormats(t *testing.T) {
@@ -161,4 +162,23 @@ func TestCharDeviceIsTerminal(t *testing.T) {
 		t.Fatal("/dev/zero is a character device but not taken for a terminal")
 	}
 	New(f, "info", "auto").Info("coloured")
+}
+
+// TestDurationsAreText: a duration logs as "1.5s" in JSON (slog writes
+// nanoseconds otherwise), inside groups too; other numbers stay numbers.
+func TestDurationsAreText(t *testing.T) {
+	var buf bytes.Buffer
+	New(&buf, "info", "json").Info("retry", "took", 1500*time.Millisecond, "delay", 250*time.Microsecond,
+		slog.Group("http", "retry_after", 2*time.Minute), "attempt", 3)
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lastLine(buf.String())), &rec); err != nil {
+		t.Fatal(err)
+	}
+	http, _ := rec["http"].(map[string]any)
+	if rec["took"] != "1.5s" || rec["delay"] != "250µs" || http["retry_after"] != "2m0s" || rec["attempt"] != 3.0 {
+		t.Errorf("record %v", rec)
+	}
+	if !IsJSON(&buf, "auto") || IsJSON(&buf, "text") || !IsJSON(&buf, "json") {
+		t.Error("IsJSON off a terminal: auto and json write JSON, text does not")
+	}
 }

@@ -4,7 +4,12 @@
 // id>/v<version>", and publishes proto.AttachmentStored with the blob's
 // reference for the permission resolver.
 //
-//   - A version already in the object store is not downloaded again.
+//   - A version already in the object store is not downloaded again, if
+//     it is complete: a version counts as stored only once the object
+//     store's size and digest, read back after the put, match what was
+//     streamed and every chunk is there (verify.go); the stage then marks
+//     it. An unmarked or incomplete object (a put cut short by a full
+//     disk) is deleted and downloaded again.
 //   - A file larger than content.attachments.max_size (declared, or found
 //     while streaming, since the declared size can be wrong) is kept as
 //     metadata only: AttachmentStored carries no blob and says why in
@@ -54,10 +59,12 @@ type Service struct {
 	maxSize int64
 	dl      Downloader
 	blobs   jetstream.ObjectStore
-	pub     *bus.Publisher
-	tracker *progress.Tracker
-	runner  *stage.Runner
-	stats   counters
+	// blobStream is the object store's stream, to count an object's chunks.
+	blobStream jetstream.Stream
+	pub        *bus.Publisher
+	tracker    *progress.Tracker
+	runner     *stage.Runner
+	stats      counters
 }
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
@@ -79,13 +86,17 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attachments: open object store %s: %w", proto.ObjectBlobs, err)
 	}
+	blobStream, err := d.JS.Stream(ctx, objectStream(proto.ObjectBlobs))
+	if err != nil {
+		return nil, fmt.Errorf("attachments: open stream of object store %s: %w", proto.ObjectBlobs, err)
+	}
 	tr, err := progress.Open(ctx, d.JS)
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
 	s := &Service{
 		log: log, site: d.Config.Site, sub: proto.For(d.Config.Site), maxSize: int64(d.Config.Content.Attachments.MaxSize),
-		dl: dl, blobs: blobs, pub: bus.NewPublisher(d.JS), tracker: tr,
+		dl: dl, blobs: blobs, blobStream: blobStream, pub: bus.NewPublisher(d.JS), tracker: tr,
 	}
 	s.runner, err = stage.NewRunner(d.JS, stage.Config{
 		Stage:   proto.StageAttachments,
@@ -126,15 +137,18 @@ type Stats struct {
 	Vanished int64
 	// Bytes is the number of bytes streamed into the object store.
 	Bytes int64
+	// Discarded is the number of stored versions found incomplete or
+	// unverified (a put cut short by a full store) and downloaded again.
+	Discarded int64
 }
 
-type counters struct{ downloaded, reused, tooLarge, vanished, bytes atomic.Int64 }
+type counters struct{ downloaded, reused, tooLarge, vanished, bytes, discarded atomic.Int64 }
 
 // Stats returns the stage's counts.
 func (s *Service) Stats() Stats {
 	c := &s.stats
 	return Stats{Downloaded: c.downloaded.Load(), Reused: c.reused.Load(), TooLarge: c.tooLarge.Load(),
-		Vanished: c.vanished.Load(), Bytes: c.bytes.Load()}
+		Vanished: c.vanished.Load(), Bytes: c.bytes.Load(), Discarded: c.discarded.Load()}
 }
 
 // ObjectName is the object store name of an attachment version:

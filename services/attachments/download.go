@@ -53,16 +53,14 @@ func (s *Service) store(ctx context.Context, a *proto.AttachmentFound) (*proto.A
 		return out, nil
 	}
 	name := ObjectName(s.site, a.ID, a.Version)
-	info, err := s.blobs.GetInfo(ctx, name)
-	if err == nil && !info.Deleted {
-		s.stats.reused.Add(1)
-		out.Blob = blobRef(info)
-		return out, nil
+	if info, err := s.reusable(ctx, name); err != nil || info != nil {
+		if info != nil {
+			s.stats.reused.Add(1)
+			out.Blob = blobRef(info)
+		}
+		return out, err
 	}
-	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, fmt.Errorf("look up object %s: %w", name, err)
-	}
-	info, err = s.download(ctx, a, name)
+	info, err := s.download(ctx, a, name)
 	if errors.Is(err, errTooLarge) {
 		s.stats.tooLarge.Add(1)
 		out.Skipped = fmt.Sprintf("larger than max_size %s (found while downloading; %d bytes declared)",
@@ -78,8 +76,33 @@ func (s *Service) store(ctx context.Context, a *proto.AttachmentFound) (*proto.A
 	return out, nil
 }
 
-// download streams the file from Confluence into the object store. The
-// runner renews the message's AckWait while it runs (every AckWait/3).
+// reusable returns the stored object of a version when it can be trusted
+// (verified when it was stored, every chunk still there); an untrusted one
+// is discarded, and nil means: download it.
+func (s *Service) reusable(ctx context.Context, name string) (*jetstream.ObjectInfo, error) {
+	info, err := s.blobs.GetInfo(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up object %s: %w", name, err)
+	}
+	ok, err := s.trusted(ctx, info)
+	if err != nil || ok {
+		return info, err
+	}
+	s.stats.discarded.Add(1)
+	s.log.Warn("stored attachment incomplete or unverified; downloading it again", "object", name)
+	if err := s.discard(ctx, name); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// download streams the file from Confluence into the object store, then
+// verifies what the store holds against what was streamed; an object that
+// does not match is discarded and the error is retried. The runner renews
+// the message's AckWait while it runs (every AckWait/3).
 func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
 	body, err := s.dl.DownloadAttachment(ctx, a.ContainerID, a.ID, a.Version)
 	if err != nil {
@@ -90,11 +113,23 @@ func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name s
 	if a.MediaType != "" {
 		meta.Headers.Set("Content-Type", a.MediaType)
 	}
-	info, err := s.blobs.Put(ctx, meta, limitReader(body, s.maxSize))
-	if err != nil {
-		return nil, fmt.Errorf("put object %s: %w", name, err)
+	in := newStreamed(limitReader(body, s.maxSize))
+	_, err = s.blobs.Put(ctx, meta, in)
+	if err == nil {
+		var info *jetstream.ObjectInfo
+		if info, err = s.verify(ctx, name, in.size, in.digest()); err == nil {
+			return info, nil
+		}
 	}
-	return info, nil
+	// A put that failed part way (a full store) may leave an info
+	// message without its chunks: never leave it to be reused.
+	if derr := s.discard(context.WithoutCancel(ctx), name); derr != nil {
+		err = errors.Join(err, derr)
+	}
+	if errors.Is(err, errTooLarge) {
+		return nil, err
+	}
+	return nil, fmt.Errorf("put object %s: %w", name, err)
 }
 
 func blobRef(info *jetstream.ObjectInfo) *proto.BlobRef {

@@ -339,6 +339,7 @@ func TestAPITokenMode(t *testing.T) {
 	cfg.Auth.Mode = config.AuthAPIToken
 	cfg.Auth.Email = "demo@example.com"
 	cfg.Auth.APIToken = "demo-token"
+	cfg.NATS.InsecureAllowUnauthenticated = true
 	logs := &logSink{}
 	r := startReplica(t, s.ClientURL(), "basic", cfg, logs.logger())
 	creds := tokens.NewBrokerCredentials(nc, cfg.Site)

@@ -105,6 +105,7 @@ func oauthConfig(sim *confluencesim.Server, refreshToken string) config.Config {
 	cfg.Auth.OAuth2.AuthURL = sim.URL() + "/authorize"
 	cfg.Auth.OAuth2.TokenURL = sim.URL() + "/oauth/token"
 	cfg.Auth.OAuth2.APIURL = sim.URL()
+	cfg.NATS.InsecureAllowUnauthenticated = true // natstest servers ask no credentials
 	return cfg
 }
 

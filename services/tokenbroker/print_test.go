@@ -20,6 +20,7 @@ func TestPrintingRedacts(t *testing.T) {
 	cfg.Auth.Mode = config.AuthOAuth2
 	cfg.Auth.OAuth2.ClientID = "id"
 	cfg.Auth.OAuth2.ClientSecret = "cs-secret-value"
+	cfg.NATS.InsecureAllowUnauthenticated = true
 	svc, err := tokenbroker.New(tokenbroker.Deps{NC: nc, JS: js, Config: cfg})
 	if err != nil {
 		t.Fatal(err)

@@ -112,6 +112,9 @@ func New(d Deps, opts ...Option) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if err := checkTransport(d); err != nil {
+		return nil, err
+	}
 	if o.holder == "" {
 		o.holder = defaultHolder()
 	}

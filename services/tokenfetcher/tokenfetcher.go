@@ -8,8 +8,11 @@
 //
 // The binary is oauth2-tokenfetcher (cmd/oauth2-tokenfetcher):
 //
-//	oauth2-tokenfetcher --api confluencecloud -i <CLIENT_ID> -s <SECRET> [--port 13131]
-//	    [--scopes "a b c"] [--no-browser] [--auth-url URL] [--token-url URL] [--timeout 5m]
+//	oauth2-tokenfetcher --api confluencecloud -i <CLIENT_ID> [-s <SECRET> | -s - | --secret-file F]
+//	    [--port 13131] [--scopes "a b c"] [--no-browser] [--auth-url URL] [--token-url URL]
+//	    [--api-url URL] [--timeout 5m]
+//
+// Without -s or --secret-file the secret comes from $CONFLUX_CLIENT_SECRET.
 package tokenfetcher
 
 import (
@@ -32,6 +35,9 @@ import (
 const (
 	DefaultAuthURL  = "https://auth.atlassian.com/authorize"
 	DefaultTokenURL = "https://auth.atlassian.com/oauth/token"
+	// DefaultAPIURL is Atlassian's API gateway, the default of
+	// Options.APIURL (and of auth.oauth2.api_url).
+	DefaultAPIURL = "https://api.atlassian.com"
 	// DefaultPort is the callback port: http://localhost:13131 must be a
 	// callback URL of the app in the developer console.
 	DefaultPort = 13131
@@ -95,6 +101,9 @@ type Options struct {
 	NoBrowser bool
 	// AuthURL and TokenURL default to Atlassian's.
 	AuthURL, TokenURL string
+	// APIURL is the API gateway whose accessible-resources names the sites
+	// the grant reaches. Default DefaultAPIURL.
+	APIURL string
 	// Timeout bounds the wait for the callback. Default 5 minutes.
 	Timeout time.Duration
 	// OpenBrowser opens url in a browser. Default: xdg-open, open or
@@ -122,6 +131,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TokenURL == "" {
 		o.TokenURL = DefaultTokenURL
+	}
+	if o.APIURL == "" {
+		o.APIURL = DefaultAPIURL
 	}
 	if len(o.Scopes) == 0 {
 		o.Scopes = slices.Clone(DefaultScopes)
@@ -155,7 +167,7 @@ func (o Options) Validate() error {
 	case o.ClientID == "":
 		return errors.New("-i CLIENT_ID is required")
 	case o.ClientSecret == "":
-		return errors.New("-s SECRET (or CONFLUX_CLIENT_SECRET) is required")
+		return errors.New("the client secret is required: $CONFLUX_CLIENT_SECRET, --secret-file F, -s - (standard input) or -s SECRET")
 	case o.Port < 0 || o.Port > 65535:
 		return fmt.Errorf("--port %d: not a port", o.Port)
 	}
@@ -218,7 +230,14 @@ func Run(ctx context.Context, o Options) (Tokens, error) {
 	if res.err != nil {
 		return Tokens{}, res.err
 	}
-	printTokens(o, res.tokens)
+	var sites []site
+	if res.tokens.RefreshToken != "" {
+		var err error
+		if sites, err = o.sites(ctx, res.tokens.AccessToken); err != nil {
+			fmt.Fprintf(o.Stderr, "warning: %v; set site: in conflux.yaml by hand\n", err)
+		}
+	}
+	printTokens(o, res.tokens, sites)
 	return res.tokens, nil
 }
 

@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim/oauthsim"
 	"github.com/conflux-dev/conflux/services/tokenfetcher"
 )
@@ -90,7 +93,7 @@ func (b *browser) page(t *testing.T) (int, string) {
 func options(simURL string, b *browser, stdout, stderr io.Writer) tokenfetcher.Options {
 	return tokenfetcher.Options{
 		API: "confluencecloud", ClientID: clientID, ClientSecret: clientSecret, Port: 0,
-		AuthURL: simURL + "/authorize", TokenURL: simURL + "/oauth/token",
+		AuthURL: simURL + "/authorize", TokenURL: simURL + "/oauth/token", APIURL: simURL,
 		Timeout: 60 * time.Second, OpenBrowser: b.open, Stdout: stdout, Stderr: stderr,
 	}
 }
@@ -112,7 +115,8 @@ func TestWholeFlow(t *testing.T) {
 	}
 	for _, want := range []string{"access_token:  " + tok.AccessToken, "refresh_token: " + tok.RefreshToken,
 		"mode: oauth2", `client_id: "` + clientID + `"`, `refresh_token: "` + tok.RefreshToken + `"`,
-		"client_secret: ${CONFLUX_CLIENT_SECRET}", `token_url: "` + simURL + `/oauth/token"`} {
+		"client_secret: ${CONFLUX_CLIENT_SECRET}", `token_url: "` + simURL + `/oauth/token"`,
+		`auth_url: "` + simURL + `/authorize"`, `api_url: "` + simURL + `"`, `site: "https://acme.atlassian.net"`} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 		}
@@ -120,6 +124,7 @@ func TestWholeFlow(t *testing.T) {
 	if strings.Contains(stdout.String()+stderr.String(), clientSecret) {
 		t.Error("the client secret was printed")
 	}
+	checkPrintedConfig(t, stdout.String(), simURL, tok.RefreshToken)
 	if !strings.Contains(tok.Scope, "offline_access") || !strings.Contains(tok.Scope, "read:page:confluence") {
 		t.Errorf("scope %q", tok.Scope)
 	}
@@ -133,7 +138,7 @@ func TestWholeFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("refresh with the fetched token: %d", resp.StatusCode)
 	}
-	if c := sim.Counters(); c.Authorizations != 1 || c.CodeExchanges != 1 || c.Refreshes != 1 {
+	if c := sim.Counters(); c.Authorizations != 1 || c.CodeExchanges != 1 || c.Refreshes != 1 || c.ResourceCalls != 1 {
 		t.Fatalf("counters %+v", c)
 	}
 }
@@ -263,6 +268,10 @@ func TestNoBrowserPrintsTheURL(t *testing.T) {
 }
 
 func TestParseArgs(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := func(k string) string {
 		if k == "CONFLUX_CLIENT_SECRET" {
 			return "from-env"
@@ -272,6 +281,7 @@ func TestParseArgs(t *testing.T) {
 	cases := []struct {
 		name    string
 		args    []string
+		stdin   string
 		want    func(tokenfetcher.Options) bool
 		wantErr string
 	}{
@@ -286,13 +296,22 @@ func TestParseArgs(t *testing.T) {
 				return o.ClientSecret == "from-env" && o.Port == 8080 && o.NoBrowser && len(o.Scopes) == 2 &&
 					o.AuthURL == "http://x/a" && o.TokenURL == "http://x/t"
 			}},
+		{name: "secret from standard input", args: []string{"--api", "confluencecloud", "-i", "id1", "-s", "-"}, stdin: "  from-stdin \nrest\n",
+			want: func(o tokenfetcher.Options) bool { return o.ClientSecret == "from-stdin" }},
+		{name: "secret from a file", args: []string{"--api", "confluencecloud", "-i", "id1", "--secret-file", secretFile},
+			want: func(o tokenfetcher.Options) bool { return o.ClientSecret == "from-file" }},
+		{name: "api url", args: []string{"--api", "confluencecloud", "-i", "id1", "--api-url", "http://x/api"},
+			want: func(o tokenfetcher.Options) bool { return o.APIURL == "http://x/api" && o.ClientSecret == "from-env" }},
+		{name: "empty standard input", args: []string{"--api", "confluencecloud", "-i", "id1", "-s", "-"}, wantErr: "standard input: it is empty"},
+		{name: "missing secret file", args: []string{"--api", "confluencecloud", "-i", "id1", "--secret-file", secretFile + ".nope"}, wantErr: "--secret-file"},
+		{name: "two ways", args: []string{"--api", "confluencecloud", "-i", "id1", "-s", "x", "--secret-file", secretFile}, wantErr: "give the secret one way"},
 		{name: "wrong api", args: []string{"--api", "jira", "-i", "x", "-s", "y"}, wantErr: "only \"confluencecloud\""},
 		{name: "no client id", args: []string{"--api", "confluencecloud", "-s", "y"}, wantErr: "-i CLIENT_ID is required"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "flag provided but not defined"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := tokenfetcher.ParseArgs(tc.args, env, io.Discard)
+			o, err := tokenfetcher.ParseArgs(tc.args, env, strings.NewReader(tc.stdin), io.Discard)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)
@@ -304,7 +323,34 @@ func TestParseArgs(t *testing.T) {
 			}
 		})
 	}
-	if _, err := tokenfetcher.ParseArgs([]string{"-h"}, nil, io.Discard); !errors.Is(err, flag.ErrHelp) {
+	if _, err := tokenfetcher.ParseArgs([]string{"-h"}, nil, nil, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("-h: %v", err)
+	}
+}
+
+// checkPrintedConfig: the printed conflux.yaml loads as it is (with the
+// secret in its variable) and names the endpoints the run used, so that
+// the broker calls the same API and not Atlassian's public one.
+func checkPrintedConfig(t *testing.T, stdout, simURL, refresh string) {
+	t.Helper()
+	i := strings.Index(stdout, "# conflux.yaml")
+	if i < 0 {
+		t.Fatalf("no configuration printed:\n%s", stdout)
+	}
+	env := func(k string) (string, bool) {
+		if k == "CONFLUX_CLIENT_SECRET" {
+			return clientSecret, true
+		}
+		return "", false
+	}
+	cfg, err := config.Parse([]byte(stdout[i:]), "printed", env)
+	if err != nil {
+		t.Fatalf("the printed configuration does not load: %v\n%s", err, stdout[i:])
+	}
+	o := cfg.Auth.OAuth2
+	if cfg.Site != "https://acme.atlassian.net" || cfg.Auth.Mode != "oauth2" || o.ClientID != clientID ||
+		o.ClientSecret.Reveal() != clientSecret || o.RefreshToken.Reveal() != refresh || o.APIURL != simURL ||
+		o.AuthURL != simURL+"/authorize" || o.TokenURL != simURL+"/oauth/token" {
+		t.Errorf("printed configuration loads as site %q auth %+v", cfg.Site, cfg.Auth)
 	}
 }

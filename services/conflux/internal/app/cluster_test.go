@@ -32,6 +32,7 @@ func TestTwoReplicasOfEveryStageOnAThreeNodeCluster(t *testing.T) {
 	cfg.Auth = config.Auth{Mode: "api_token", Email: "crawler@example.com", APIToken: "crawler-token"}
 	cfg.NATS.URL = natstest.ClusterURL(servers)
 	cfg.NATS.Replicas = 3
+	cfg.NATS.InsecureAllowUnauthenticated = true // the test cluster asks no credentials
 	cfg.Sink.Dir = filepath.Join(t.TempDir(), "out")
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -41,6 +41,8 @@ func (a *App) startEmbedded() error {
 		}
 		a.Log.Info("embedded NATS listening", "addr", addr, "url_file", a.urlFile)
 	}
-	a.NC, err = nats.Connect("", nats.InProcessServer(a.embedded), nats.Name("conflux"), nats.Token(o.Token))
+	opts := append([]nats.Option{nats.InProcessServer(a.embedded), nats.Name("conflux"), nats.Token(o.Token)},
+		bus.LogHandlers(a.Log)...)
+	a.NC, err = nats.Connect("", opts...)
 	return err
 }

@@ -27,6 +27,10 @@ import (
 type Globals struct {
 	Config   string `short:"c" default:"conflux.yaml" help:"Configuration file (YAML)." type:"path"`
 	LogLevel string `name:"log-level" default:"" help:"debug, info, warn or error (overrides log.level)."`
+
+	// jsonLog is the logger once the configuration is loaded, when its
+	// records are JSON lines: the final error is one more record then.
+	jsonLog *slog.Logger
 }
 
 type cli struct {
@@ -88,7 +92,7 @@ func Main(args []string) int {
 			return
 		}
 		err = kctx.Run(&c.Globals)
-		code = exitCode(err)
+		code = exitCode(err, c.Globals.jsonLog)
 	}()
 	return code
 }
@@ -106,14 +110,22 @@ const (
 	exitInterrupted = 130
 )
 
-func exitCode(err error) int {
+// exitCode classifies err and, unless a summary said it already, reports
+// it on stderr: as a log record when the logs are JSON lines (jsonLog not
+// nil), so that stderr stays valid JSON, else as "conflux: <error>".
+func exitCode(err error, jsonLog *slog.Logger) int {
 	if err == nil {
 		return exitOK
 	}
-	if !summarized(err) {
+	code := classify(err)
+	switch {
+	case summarized(err):
+	case jsonLog != nil:
+		jsonLog.Error("conflux failed", "error", err.Error(), "exit_code", code)
+	default:
 		fmt.Fprintln(os.Stderr, "conflux:", err)
 	}
-	return classify(err)
+	return code
 }
 
 // summarized reports whether err is the outcome of a crawl whose summary
@@ -162,7 +174,11 @@ func (g *Globals) load() (config.Config, *slog.Logger, error) {
 	if g.LogLevel != "" {
 		level = g.LogLevel
 	}
-	return cfg, logging.New(os.Stderr, level, cfg.Log.Format), nil
+	log := logging.New(os.Stderr, level, cfg.Log.Format)
+	if logging.IsJSON(os.Stderr, cfg.Log.Format) {
+		g.jsonLog = log
+	}
+	return cfg, log, nil
 }
 
 // signalContext ends on SIGINT or SIGTERM.

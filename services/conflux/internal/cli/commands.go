@@ -60,7 +60,10 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 	}
 	wctx, cancel := withTimeout(ctx, c.Timeout)
 	defer cancel()
-	res, err := a.Wait(wctx, id, nil, app.NewProgress(app.Stderr, time.Now()))
+	res, err := a.Wait(wctx, id, nil, a.Progress(id, time.Now()))
+	if errors.Is(err, context.DeadlineExceeded) {
+		return a.TimedOut(ctx, id, c.Timeout)
+	}
 	if err != nil {
 		return err
 	}

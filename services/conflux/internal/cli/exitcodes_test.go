@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/natstest"
 )
 
 // refusing is a proxy in front of the simulator that answers 400 to the
@@ -66,7 +67,8 @@ func TestExitCodes(t *testing.T) {
 			code: 3, say: "partial"},
 		{name: "credentials refused", site: sim.URL(), token: "wrong-token", code: 4, say: "check auth.email"},
 		{name: "NATS unavailable", site: sim.URL(), dataDir: "/dev/null/data", code: 5, say: "NATS unavailable"},
-		{name: "timed out", site: slow.URL(), args: []string{"--timeout", "2s"}, code: 6, say: "timed out after 2s"},
+		{name: "timed out", site: slow.URL(), args: []string{"--timeout", "2s"}, code: 6,
+			say: "timed out after 2s waiting for the list of spaces (stage enumerator: 0 pending, 1 in flight)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -120,4 +122,42 @@ func spaceID(t *testing.T, sim *confluencesim.Server, key string) string {
 	}
 	t.Fatalf("no space %s", key)
 	return ""
+}
+
+// TestCrawlWaitTimeoutSaysWhatWasPending: `conflux crawl --wait --timeout`
+// with no worker taking the request ends within a second or two of the
+// timeout, exits 6, and says what the crawl was still waiting for.
+func TestCrawlWaitTimeoutSaysWhatWasPending(t *testing.T) {
+	srv := natstest.Start(t)
+	dir := t.TempDir()
+	path := writeConfig(t, `site: https://acme.atlassian.net
+auth:
+  mode: api_token
+  email: demo@example.com
+  api_token: demo-token
+nats:
+  url: `+srv.ClientURL()+`
+  data_dir: `+filepath.Join(dir, "data")+`
+log:
+  level: error
+`)
+	var out bytes.Buffer
+	Stdout = &out
+	defer func() { Stdout = os.Stdout }()
+	var code int
+	started := time.Now()
+	stderr := captureStderr(t, func() { code = Main([]string{"crawl", "--wait", "--timeout", "2s", "--config", path}) })
+	took := time.Since(started)
+	all := out.String() + stderr
+	if code != 6 {
+		t.Fatalf("exit %d, want 6\n%s", code, all)
+	}
+	want := regexp.MustCompile(`crawl \S+: timed out after 2s waiting for the list of spaces \(stage enumerator: 1 pending\)`)
+	if !want.MatchString(all) {
+		t.Errorf("output does not match %s:\n%s", want, all)
+	}
+	if took > 4*time.Second {
+		t.Errorf("--timeout 2s ended after %s", took.Round(time.Millisecond))
+	}
+	t.Logf("ended after %s:\n%s", took.Round(time.Millisecond), all)
 }

@@ -44,6 +44,7 @@ auth:
   api_token: crawler-token
 nats:
   url: `+srv.ClientURL()+`
+  insecure_allow_unauthenticated: true   # the test server asks no credentials
 sink:
   dir: `+out+`
 log:

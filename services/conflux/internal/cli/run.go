@@ -50,11 +50,15 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 	a.Log.Info("crawl requested", "crawl_id", id, "kind", proto.CrawlFull)
 	wctx, cancel := withTimeout(ctx, r.Timeout)
 	defer cancel()
-	res, err := a.Wait(wctx, id, stopped, app.NewProgress(app.Stderr, time.Now()))
+	res, err := a.Wait(wctx, id, stopped, a.Progress(id, time.Now()))
 	var audited bytes.Buffer
 	if err == nil {
 		// The stages still run: an over-grant is re-resolved at once.
 		a.AuditAfterCrawl(wctx, &audited, res)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Read what was pending before the stages stop taking it.
+		err = a.TimedOut(ctx, id, r.Timeout)
 	}
 	stopStages()
 	if err != nil {
@@ -64,9 +68,6 @@ func (r *runCmd) run(ctx context.Context, a *app.App) error {
 		select {
 		case <-stopped:
 		case <-time.After(stopWait):
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("crawl %s: timed out after %s before it was complete: %w", id, r.Timeout, err)
 		}
 		return err
 	}

@@ -1,7 +1,9 @@
 // Command oauth2-tokenfetcher authorizes conflux as an OAuth 2.0 (3LO) app
 // of Confluence Cloud once and prints the refresh token for conflux.yaml.
 //
-//	oauth2-tokenfetcher --api confluencecloud -i <CLIENT_ID> -s <SECRET> [--port 13131] [--no-browser]
+//	oauth2-tokenfetcher --api confluencecloud -i <CLIENT_ID> [-s <SECRET> | -s - | --secret-file F] [--port 13131] [--no-browser]
+//
+// Without -s or --secret-file the secret comes from $CONFLUX_CLIENT_SECRET.
 package main
 
 import (
@@ -17,7 +19,7 @@ import (
 )
 
 func main() {
-	o, err := tokenfetcher.ParseArgs(os.Args[1:], os.Getenv, os.Stderr)
+	o, err := tokenfetcher.ParseArgs(os.Args[1:], os.Getenv, os.Stdin, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
