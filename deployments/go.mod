@@ -3,6 +3,7 @@ module github.com/conflux-dev/conflux/deployments
 go 1.26.8
 
 require (
+	github.com/conflux-dev/conflux/pkg v0.0.0-00010101000000-000000000000
 	github.com/conflux-dev/conflux/proto v0.0.0-00010101000000-000000000000
 	github.com/nats-io/nats-server/v2 v2.15.3
 	github.com/nats-io/nats.go v1.55.0
