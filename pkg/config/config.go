@@ -30,6 +30,9 @@ type Config struct {
 	NATS NATS `yaml:"nats"`
 	// Sink says where finished documents are written.
 	Sink Sink `yaml:"sink"`
+	// Sinks lists several sinks, each with a unique name; set it or Sink,
+	// not both (sinks.go). Default: none (Sink alone, named "default").
+	Sinks []Sink `yaml:"sinks"`
 	// Crawl holds the schedule and concurrency of crawls.
 	Crawl Crawl `yaml:"crawl"`
 	// Log holds the logging settings.
@@ -152,11 +155,29 @@ const SinkFiles = "files"
 
 // Sink is where finished documents go.
 type Sink struct {
-	// Type is the sink kind: files or postgres. Default files.
+	// Name names the sink in `sinks:` (required there, unique, letters,
+	// digits, "-" and "_"); `sink:` alone is named "default".
+	Name string `yaml:"name"`
+	// Type is the sink kind: files, postgres, opensearch or
+	// elasticsearch. Default files.
 	Type string `yaml:"type"`
 	// Dir is the output directory of the files sink. Default ./out.
 	Dir string `yaml:"dir"`
 	DSN Secret `yaml:"dsn"` // postgres: postgres://user:password@host:5432/db?sslmode=… (postgres.go)
+	// URLs are the opensearch and elasticsearch nodes, e.g.
+	// [https://search:9200]. Required for those types.
+	URLs []string `yaml:"urls"`
+	// Index is the opensearch or elasticsearch index of the documents;
+	// the identities go to Index + "-identities". Default conflux.
+	Index string `yaml:"index"`
+	// Username and Password are basic-auth credentials of opensearch or
+	// elasticsearch; APIKey (elasticsearch only) replaces them. Default "".
+	Username string `yaml:"username"`
+	Password Secret `yaml:"password"`
+	APIKey   Secret `yaml:"api_key"`
+	// CA is a PEM file of the CA that signs the search cluster's
+	// certificates. Default "": the system's roots.
+	CA string `yaml:"ca"`
 	// MaxDeleteShare is the largest share (0 to 1) of a space's documents
 	// that one full crawl may delete unless forced. Default 0.5.
 	MaxDeleteShare float64 `yaml:"max_delete_share"`
@@ -239,7 +260,7 @@ func Default() Config {
 		Rules:              defaultRules(),
 		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
-		Sink:               Sink{Type: SinkFiles, Dir: "./out", MaxDeleteShare: 0.5, FileMode: 0o600, DirMode: 0o700},
+		Sink:               DefaultSink(),
 		Crawl: Crawl{
 			IncrementalEvery: Duration(15 * time.Minute),
 			FullEvery:        Duration(24 * time.Hour),

@@ -20,6 +20,10 @@ func (p *parser) overrides(c *Config) error {
 			return
 		}
 		p.origin[key] = name
+		if isStructList(v) {
+			errs = append(errs, p.listFromEnv(v, name, val))
+			return
+		}
 		if err := setFromEnv(v, val); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %s: %w", name, key, err))
 		}

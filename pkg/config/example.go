@@ -60,13 +60,23 @@ nats:
     ca: ""
     cert: ""
     key: ""
-sink:
-  type: files                         # files | postgres (opensearch is not built yet)
+sink:                                 # one sink; or sinks:, a list of them, each with a unique name
+  name: default                       # the name of the one sink (sinks: entries need their own)
+  type: files                         # files | postgres | opensearch | elasticsearch
   dir: ./out
   dsn: ""                             # postgres: postgres://conflux@127.0.0.1:5432/conflux?sslmode=disable
+  urls: []                            # opensearch, elasticsearch: [https://search:9200]
+  index: conflux                      # opensearch, elasticsearch; identities go to <index>-identities
+  username: ""                        # opensearch, elasticsearch basic auth
+  password: ""
+  api_key: ""                         # elasticsearch only, instead of username and password
+  ca: ""                              # PEM file of the search cluster's CA; empty: the system's roots
   max_delete_share: 0.5               # a full crawl deletes at most this share of a space unless forced
   file_mode: "0600"                   # octal; files written (documents, attachments, groups), whatever the umask
   dir_mode: "0700"                    # octal; directories created; existing ones keep their mode
+# sinks:                              # instead of sink:, several sinks, each read on its own
+#   - {name: files, type: files, dir: ./out}
+#   - {name: search, type: opensearch, urls: ["https://search:9200"], username: conflux, password: ${OS_PASSWORD}}
 crawl:                                # the schedule of "conflux run" (without --once)
   incremental_every: 15m
   full_every: 24h

@@ -101,6 +101,9 @@ func (p *parser) decode(v reflect.Value, n *yaml.Node, key string) error {
 	if v.Kind() == reflect.Struct {
 		return p.decodeStruct(v, n, key)
 	}
+	if isStructList(v) {
+		return p.decodeList(v, n, key)
+	}
 	if _, overridden := p.env(EnvName(key)); overridden {
 		return nil // the variable replaces this value: no expansion, no decoding
 	}

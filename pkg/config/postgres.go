@@ -5,9 +5,10 @@ package config
 const SinkPostgres = "postgres"
 
 // validateType checks sink.type and what that type needs.
-func (s Sink) validateType(v *validator) {
-	v.oneOf("sink.type", s.Type, SinkFiles, SinkPostgres)
+func (s Sink) validateType(v *validator, at string) {
+	v.oneOf(at+".type", s.Type, SinkFiles, SinkPostgres, SinkOpenSearch, SinkElasticsearch)
 	if s.Type == SinkPostgres {
-		v.required("sink.dsn", s.DSN.Reveal(), " when sink.type is postgres")
+		v.required(at+".dsn", s.DSN.Reveal(), " when "+at+".type is postgres")
 	}
+	s.validateSearch(v, at)
 }

@@ -39,7 +39,7 @@ func (c Config) Validate() error {
 	c.Rules.validate(v)
 	c.Content.Attachments.Extract.validate(v)
 	c.NATS.validate(v)
-	c.Sink.validate(v)
+	c.validateSinks(v)
 	c.Crawl.validate(v)
 	c.Crawl.validateRate(v)
 	c.Log.validate(v)
@@ -197,16 +197,16 @@ func (n NATS) validate(v *validator) {
 	}
 }
 
-func (s Sink) validate(v *validator) {
-	s.validateType(v)
+func (s Sink) validate(v *validator, at string) {
+	s.validateType(v, at)
 	if s.Type == SinkFiles {
-		v.required("sink.dir", s.Dir, " when sink.type is files")
+		v.required(at+".dir", s.Dir, " when "+at+".type is files")
 	}
 	if math.IsNaN(s.MaxDeleteShare) || s.MaxDeleteShare < 0 || s.MaxDeleteShare > 1 {
-		v.add("sink.max_delete_share", "%v is not in 0..1", s.MaxDeleteShare)
+		v.add(at+".max_delete_share", "%v is not in 0..1", s.MaxDeleteShare)
 	}
-	v.mode("sink.file_mode", s.FileMode, 0o600, "read and write")
-	v.mode("sink.dir_mode", s.DirMode, 0o700, "read, write and search")
+	v.mode(at+".file_mode", s.FileMode, 0o600, "read and write")
+	v.mode(at+".dir_mode", s.DirMode, 0o700, "read, write and search")
 }
 
 // mode checks that m is a permission mode with at least the owner bits

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/nats-io/nats.go"
@@ -22,12 +23,7 @@ func serveMetrics(ctx context.Context, stage string, cfg config.Config, log *slo
 	if cfg.Metrics.Addr == "" {
 		return nil
 	}
-	var mine []proto.Consumer
-	for _, c := range proto.Consumers(cfg.Site, proto.Options{}) {
-		if c.Stage == stage {
-			mine = append(mine, c)
-		}
-	}
+	mine := StageConsumers(cfg, []string{stage})
 	if err := m.Register(metrics.NewConsumerLag(js, mine)); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
@@ -58,4 +54,37 @@ func ReadyChecks(nc *nats.Conn, m *metrics.Metrics, consumers []proto.Consumer) 
 			return nil
 		}},
 	}
+}
+
+// StageConsumers lists the durable consumers the given stages run: the
+// topology's, with the sink's replaced by one per configured sink
+// ("sink_docs-<name>_<site>"; the sink named "default" keeps the
+// topology's consumer).
+func StageConsumers(cfg config.Config, stages []string) []proto.Consumer {
+	var out []proto.Consumer
+	for _, c := range proto.Consumers(cfg.Site, proto.Options{}) {
+		if !slices.Contains(stages, c.Stage) {
+			continue
+		}
+		if c.Stage != proto.StageSink {
+			out = append(out, c)
+			continue
+		}
+		for _, s := range cfg.SinkList() {
+			named := c
+			named.Config.Durable = SinkConsumer(cfg.Site, s.Name)
+			out = append(out, named)
+		}
+	}
+	return out
+}
+
+// SinkConsumer returns the durable consumer of the sink named name: the
+// topology's sink consumer for "default" (so that a configuration with one
+// sink keeps its position in the stream), else "sink_docs-<name>_<site>".
+func SinkConsumer(site, name string) string {
+	if name == config.DefaultSinkName {
+		return proto.Durable(proto.StageSink, "docs", site)
+	}
+	return proto.Durable(proto.StageSink, "docs-"+name, site)
 }

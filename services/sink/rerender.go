@@ -13,7 +13,8 @@ import (
 // the new text: an includer written before the page, or before the
 // page's last change (new text, new ACL), now shows what it may of it.
 // It returns how many it rewrote.
-func (s *Service) rerenderIncluders(ctx context.Context, doc proto.Document) (int, error) {
+func (l *lane) rerenderIncluders(ctx context.Context, doc proto.Document) (int, error) {
+	s := l.s
 	if s.includes == nil || (doc.Type != proto.TypePage && doc.Type != proto.TypeBlogPost) || doc.Title == "" {
 		return 0, nil
 	}
@@ -29,7 +30,7 @@ func (s *Service) rerenderIncluders(ctx context.Context, doc proto.Document) (in
 		if ref.ID == doc.ID {
 			continue
 		}
-		done, err := s.rerender(ctx, ref)
+		done, err := l.rerender(ctx, ref)
 		if err != nil {
 			return n, err
 		}
@@ -41,8 +42,10 @@ func (s *Service) rerenderIncluders(ctx context.Context, doc proto.Document) (in
 }
 
 // rerender renders a document again from its last message and upserts it
-// (a sink rewrites the same version only when its text changed).
-func (s *Service) rerender(ctx context.Context, ref docRef) (bool, error) {
+// into the lane's sink (a sink rewrites the same version only when its
+// text changed).
+func (l *lane) rerender(ctx context.Context, ref docRef) (bool, error) {
+	s := l.s
 	r, err := s.lastDocument(ctx, ref)
 	if err != nil || r == nil || r.Document.Body == "" {
 		return false, err
@@ -53,7 +56,7 @@ func (s *Service) rerender(ctx context.Context, ref docRef) (bool, error) {
 	}
 	doc := r.Document
 	doc.BodyText = text
-	if err := s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}}); err != nil {
+	if err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}}); err != nil {
 		return false, fmt.Errorf("write includer %s: %w", ref.ID, err)
 	}
 	return true, nil

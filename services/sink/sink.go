@@ -1,6 +1,8 @@
 // Package sink is the last stage: it writes every finished document of the
-// documents stream into the configured sink (the file sink, pkg/filesink,
-// or PostgreSQL, package pgsink), through the port of package sinkport,
+// documents stream into each configured sink (the file sink, pkg/filesink;
+// PostgreSQL, package pgsink; OpenSearch or Elasticsearch, packages ossink
+// and essink), each on its own consumer (lane.go), through the port of
+// package sinkport,
 // and removes what the tombstones delete, acking each message only after
 // the durable write and recording its outcome for crawl completion.
 //
@@ -26,7 +28,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -38,15 +39,15 @@ import (
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/progress"
-	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
 // Deps are what the stage needs. Client is not used (the sink never calls
-// Confluence). Sink is optional: nil opens the sink the configuration
-// names (sink.type: files at sink.dir, postgres at sink.dsn), which the
-// service then closes when Run returns; a Sink given here is not closed.
+// Confluence). Sink is optional: nil opens each sink the configuration
+// names (sink:, or every entry of sinks:), which the service then closes
+// when Run returns; a Sink given here is the one sink, named "default",
+// and is not closed.
 type Deps struct {
 	NC     *nats.Conn
 	JS     jetstream.JetStream
@@ -59,60 +60,58 @@ type Deps struct {
 }
 
 // Sink is where documents go: the port every back-end implements (the
-// file sink through Files, PostgreSQL through pgsink).
+// file sink through Files, PostgreSQL through pgsink, OpenSearch and
+// Elasticsearch through searchsink).
 type Sink = sinkport.Sink
 
 // setupTimeout bounds binding the buckets and stores.
 const setupTimeout = 30 * time.Second
 
-// Service is the sink stage with its sweeper.
+// Service is the sink stage with its sweeper: one lane per configured
+// sink, each on its own durable consumer, so that a slow or failing sink
+// never holds back another.
 type Service struct {
-	log    *slog.Logger
-	js     jetstream.JetStream
-	cfg    config.Config
-	sink   Sink
-	closer io.Closer // the sink opened by New, if any
-	blobs  jetstream.ObjectStore
-	docs   jetstream.Stream // the documents stream: included pages, includers to render again
-	sub    proto.Subjects
+	log     *slog.Logger
+	js      jetstream.JetStream
+	cfg     config.Config
+	metrics *metrics.Metrics
+	blobs   jetstream.ObjectStore
+	docs    jetstream.Stream // the documents stream: included pages, includers to render again
+	sub     proto.Subjects
 	// includes is the include index; nil leaves include macros out.
 	includes *includeIndex
 	tracker  *progress.Tracker
 	pub      *bus.Publisher
-	runner   *stage.Runner
+	lanes    []*lane
 	// SweepEvery is how often the sweeper looks for complete spaces of
 	// full crawls. Default 3s. Set it before Run.
 	SweepEvery time.Duration
 }
 
-// New builds the stage; the topology must exist (bus.EnsureTopology).
+// New builds the stage; the topology must exist (bus.EnsureTopology). It
+// creates the durable consumer of every named sink other than "default"
+// (whose consumer is the topology's).
 func New(d Deps) (*Service, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
 	s, err := newService(d)
 	if err != nil {
 		return nil, err
 	}
-	s.runner, err = stage.NewRunner(d.JS, stage.Config{
-		Stage:   proto.StageSink,
-		Site:    d.Config.Site,
-		Stream:  proto.StreamDocuments,
-		Durable: proto.Durable(proto.StageSink, "docs", d.Config.Site),
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
-	if err != nil {
-		s.close()
-		return nil, fmt.Errorf("sink: %w", err)
+	for _, l := range s.lanes {
+		if err := s.bindLane(l); err != nil {
+			s.close()
+			return nil, fmt.Errorf("sink: %w", err)
+		}
 	}
 	return s, nil
 }
 
-// newService binds what both the stage and Rebuild need.
+// newService binds what both the stage and Rebuild need; the lanes'
+// sinks open when they run.
 func newService(d Deps) (*Service, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, sink: d.Sink,
+	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, metrics: d.Metrics,
 		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
@@ -132,27 +131,48 @@ func newService(d Deps) (*Service, error) {
 	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
-	if s.sink == nil {
-		if s.sink, err = Open(ctx, d.Config.Sink); err != nil {
-			return nil, fmt.Errorf("sink: %w", err)
-		}
-		s.closer = s.sink
+	if d.Sink != nil {
+		s.lanes = []*lane{{s: s, name: config.DefaultSinkName, sink: d.Sink, log: s.log}}
+		return s, nil
+	}
+	for _, c := range d.Config.SinkList() {
+		s.lanes = append(s.lanes, &lane{s: s, name: c.Name, cfg: c, log: s.log.With("sink", c.Name)})
 	}
 	return s, nil
 }
 
-// Run writes documents and sweeps full crawls until ctx is done, then
-// finishes the writes in flight and returns.
+// Run writes documents into every sink and sweeps full crawls until ctx
+// is done, then finishes the writes in flight and returns. A lane whose
+// sink cannot be opened keeps trying (with a pause) without stopping the
+// others; the first lane whose consumer fails stops them all.
 func (s *Service) Run(ctx context.Context) error {
 	defer s.close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		s.sweepLoop(ctx)
 	}()
-	err := s.runner.Run(ctx)
+	errs := make(chan error, len(s.lanes))
+	for _, l := range s.lanes {
+		go func() {
+			err := l.run(ctx)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range s.lanes {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	cancel()
 	<-done
-	return err
+	return first
 }
 
 // failed records the outcome of a document the stage gave up on, so that the
@@ -166,11 +186,8 @@ func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Mess
 }
 
 func (s *Service) close() {
-	if s.closer != nil {
-		if err := s.closer.Close(); err != nil {
-			s.log.Warn("close sink", "err", err)
-		}
-		s.closer = nil
+	for _, l := range s.lanes {
+		l.close()
 	}
 }
 

@@ -14,16 +14,17 @@ import (
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+func (l *lane) handle(ctx context.Context, m *stage.Msg) error {
+	s := l.s
 	switch p := m.Payload.(type) {
 	case *proto.DocumentReady:
-		reason, err := s.write(ctx, p)
+		reason, err := l.write(ctx, p)
 		if err != nil {
 			return err
 		}
 		return s.tracker.RecordTracked(ctx, p, proto.StageSink, proto.OutcomeWritten, reason)
 	case *proto.DocumentDeleted:
-		if err := s.remove(ctx, p); err != nil {
+		if err := l.remove(ctx, p); err != nil {
 			return err
 		}
 		return s.tracker.Deletion(ctx, p.CrawlID, p.SpaceID, p.ID)
@@ -34,7 +35,8 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 // write converts, copies and upserts one document. The reason it returns
 // (empty when all went as planned) says what was written differently: no
 // body text, metadata-only attachment.
-func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
+func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error) {
+	s := l.s
 	doc := r.Document
 	var notes []string
 	// An attachment's BodyText is the extractor's text of its file; only
@@ -47,7 +49,7 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		doc.BodyText, notes = text, bodyNotes
 	}
 	if len(r.Groups) > 0 {
-		if err := s.sink.WriteGroups(ctx, r.Groups); err != nil {
+		if err := l.sink.WriteGroups(ctx, r.Groups); err != nil {
 			return "", fmt.Errorf("write groups of document %s: %w", doc.ID, err)
 		}
 	}
@@ -60,16 +62,16 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 		defer br.Close()
 		file = br
 	}
-	err := s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
+	err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
 	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
 		// The bytes are gone (purged store): keep the document anyway.
 		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
-		err = s.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
+		err = l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
 	}
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
 	}
-	if n, err := s.rerenderIncluders(ctx, doc); err != nil {
+	if n, err := l.rerenderIncluders(ctx, doc); err != nil {
 		return "", fmt.Errorf("render the includers of %s: %w", doc.ID, err)
 	} else if n > 0 {
 		s.log.Debug("includers rendered again", "content_id", doc.ID, "includers", n)
@@ -77,8 +79,8 @@ func (s *Service) write(ctx context.Context, r *proto.DocumentReady) (string, er
 	return strings.Join(notes, "; "), nil
 }
 
-func (s *Service) remove(ctx context.Context, d *proto.DocumentDeleted) error {
-	if err := s.sink.Delete(ctx, []string{d.ID}); err != nil {
+func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
+	if err := l.sink.Delete(ctx, []string{d.ID}); err != nil {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
 	return nil

@@ -19,12 +19,7 @@ func (a *App) serveMetrics(ctx context.Context, stages []string, client *conflue
 	if a.Config.Metrics.Addr == "" {
 		return nil
 	}
-	var mine []proto.Consumer
-	for _, c := range proto.Consumers(a.Config.Site, proto.Options{}) {
-		if slices.Contains(stages, c.Stage) {
-			mine = append(mine, c)
-		}
-	}
+	mine := worker.StageConsumers(a.Config, stages)
 	if err := a.Metrics.Register(metrics.NewConsumerLag(a.JS, mine)); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}

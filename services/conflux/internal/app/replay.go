@@ -10,15 +10,16 @@ import (
 	"github.com/conflux-dev/conflux/services/sink"
 )
 
-// RebuildSink fills the configured sink from the documents stream alone,
-// without calling Confluence, and returns once it has caught up.
-func (a *App) RebuildSink(ctx context.Context) (int, error) {
-	return sink.Rebuild(ctx, sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log})
+// RebuildSink fills the named sinks (every configured sink when none is
+// named) from the documents stream alone, without calling Confluence, and
+// returns once it has caught up.
+func (a *App) RebuildSink(ctx context.Context, names ...string) (int, error) {
+	return sink.Rebuild(ctx, sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log}, names...)
 }
 
 // Replayable lists the stages whose input `conflux replay --stage` can
 // re-drive.
-var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StagePermissions, proto.StageSink}
+var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink}
 
 // Rewound is one consumer that a stage replay reset.
 type Rewound struct {
@@ -31,15 +32,28 @@ type Rewound struct {
 // whichever replicas run it. The stages' handlers are idempotent.
 func (a *App) ReplayStage(ctx context.Context, stage string, at bus.StartAt) ([]Rewound, error) {
 	var done []Rewound
+	rewind := func(stream, durable string) error {
+		from, err := bus.Rewind(ctx, a.JS, stream, durable, at)
+		if err == nil {
+			done = append(done, Rewound{Stream: stream, Durable: durable, From: from})
+		}
+		return err
+	}
+	if stage == proto.StageSink { // one consumer per configured sink
+		for _, s := range a.Config.SinkList() {
+			if err := rewind(proto.StreamDocuments, sink.Consumer(a.Config.Site, s.Name)); err != nil {
+				return done, err
+			}
+		}
+		return done, nil
+	}
 	for _, c := range proto.Consumers(a.Config.Site, proto.Options{}) {
 		if c.Stage != stage {
 			continue
 		}
-		from, err := bus.Rewind(ctx, a.JS, c.Stream, c.Config.Durable, at)
-		if err != nil {
+		if err := rewind(c.Stream, c.Config.Durable); err != nil {
 			return done, err
 		}
-		done = append(done, Rewound{Stream: c.Stream, Durable: c.Config.Durable, From: from})
 	}
 	if len(done) == 0 {
 		return nil, fmt.Errorf("replay: stage %q has no input stream", stage)

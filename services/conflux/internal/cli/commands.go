@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
-	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -108,6 +107,7 @@ type replayCmd struct {
 	Stage       string    `xor:"what" required:"" enum:"${replayable}," help:"Re-drive this stage's input stream: its consumers deliver again, from --since or --from-seq on (${replayable})."`
 	Since       sinceFlag `xor:"from" help:"With --stage: from this time on (RFC 3339, e.g. 2026-12-05T10:00:00Z, or a duration ago, e.g. 2h)."`
 	FromSeq     uint64    `name:"from-seq" xor:"from" help:"With --stage: from this stream sequence on."`
+	Sink        []string  `name:"sink" help:"With --rebuild-sink: rebuild only the sink with this name (repeatable; default: every configured sink)."`
 }
 
 func (r *replayCmd) Run(g *Globals) error {
@@ -124,14 +124,11 @@ func (r *replayCmd) Run(g *Globals) error {
 		})
 	}
 	return withApp(g, anyBus, func(ctx context.Context, a *app.App) error {
-		n, err := a.RebuildSink(ctx)
+		n, err := a.RebuildSink(ctx, r.Sink...)
 		if err != nil {
 			return err
 		}
-		where := a.Config.Sink.Dir
-		if a.Config.Sink.Type == config.SinkPostgres {
-			where = "the postgres sink"
-		}
+		where := rebuiltWhere(a.Config, r.Sink)
 		fmt.Fprintf(Stdout, "sink rebuilt from the documents stream: %d documents written to %s\n", n, where)
 		return nil
 	})

@@ -22,12 +22,13 @@ func (s *searchCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Sink.Type != config.SinkPostgres {
-		return &configError{fmt.Errorf("conflux search reads the PostgreSQL sink: set sink.type: postgres and sink.dsn (sink.type is %q)", cfg.Sink.Type)}
+	sink, ok := postgresSink(cfg)
+	if !ok {
+		return &configError{fmt.Errorf("conflux search reads the PostgreSQL sink: set sink.type: postgres and sink.dsn, or add a postgres sink to sinks: (sink.type is %q)", cfg.Sink.Type)}
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	pg, err := pgsink.Open(ctx, cfg.Sink.DSN.Reveal())
+	pg, err := pgsink.Open(ctx, sink.DSN.Reveal())
 	if err != nil {
 		return err
 	}
@@ -48,4 +49,14 @@ func (s *searchCmd) Run(g *Globals) error {
 		}
 	}
 	return nil
+}
+
+// postgresSink is the first PostgreSQL sink of the configuration.
+func postgresSink(cfg config.Config) (config.Sink, bool) {
+	for _, s := range cfg.SinkList() {
+		if s.Type == config.SinkPostgres {
+			return s, true
+		}
+	}
+	return config.Sink{}, false
 }
