@@ -27,7 +27,7 @@ test:
 
 ## lint: gofmt, go vet, staticcheck
 lint:
-	@out=$$(gofmt -l proto pkg services); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l proto pkg services deployments); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 

@@ -23,8 +23,13 @@ const (
 // RunScheduler schedules crawls on the configured intervals while this
 // replica holds the scheduler lease, until ctx is done. The holder
 // remembers in NATS when it requested each kind of crawl, so a replica that
-// takes over goes on from there.
+// takes over goes on from there. With metrics.addr set it serves /metrics,
+// /healthz and /readyz there, as the stages do.
 func (a *App) RunScheduler(ctx context.Context, out io.Writer) error {
+	// /metrics (the audit's), /healthz and /readyz (connected to NATS).
+	if err := a.serveMetrics(ctx, nil, nil); err != nil {
+		return err
+	}
 	kv, err := a.JS.KeyValue(ctx, proto.BucketLeases)
 	if err != nil {
 		return fmt.Errorf("scheduler: leases bucket: %w", err)

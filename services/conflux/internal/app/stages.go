@@ -60,9 +60,15 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 			return fmt.Errorf("unknown stage %q: want one of %s", n, strings.Join(Stages, ", "))
 		}
 	}
-	client, err := a.Client(ctx)
-	if err != nil {
-		return err
+	// Only stages that call Confluence get a client: it subscribes to the
+	// fleet's rate-limit subjects, which the NATS users of the others
+	// (deployments/nats/accounts.conf) may not read.
+	var client *confluence.Client
+	if slices.ContainsFunc(names, callsConfluence) {
+		var err error
+		if client, err = a.Client(ctx); err != nil {
+			return err
+		}
 	}
 	if err := a.serveMetrics(ctx, names, client); err != nil {
 		return err
