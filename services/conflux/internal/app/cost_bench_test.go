@@ -103,7 +103,7 @@ func BenchmarkAPICost(b *testing.B) {
 				Target: "≤ 0.05/doc, ≤ 1.3× minimum", Met: met(perDoc(full.api) <= 0.05 && ratio <= 1.3), Note: note},
 			benchRow{Bench: "API cost", Metric: "incremental crawl, 10 changes", Value: float64(incr.api), Unit: "calls",
 				Reference: fmt.Sprintf("%d spaces + 20 = %d", spaces, spaces+20),
-				Target: "≤ one per space + id listing + 20", Met: met(incr.api <= spaces+20+spaces)},
+				Target:    "≤ one per space + id listing + 20", Met: met(incr.api <= spaces+20+spaces)},
 			benchRow{Bench: "API cost", Metric: "permission-only sync, calls per document", Value: perDoc(perm.api), Unit: "calls/doc",
 				Reference: fmt.Sprintf("%d calls", perm.api), Target: "≤ 0.02/doc", Met: met(perDoc(perm.api) <= 0.02)})
 		for _, c := range []struct {
