@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/proto"
@@ -101,6 +103,7 @@ log:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	waitPulling(ctx, b, srv, sim.URL(), n)
 	crawl := exec.CommandContext(ctx, bin, "crawl", "--wait", "--config", cfg)
 	var log bytes.Buffer
 	crawl.Stdout, crawl.Stderr = &log, &log
@@ -113,4 +116,39 @@ log:
 		b.Fatalf("crawl with %d fetchers wrote no documents", n)
 	}
 	return took
+}
+
+// waitPulling waits until every stage's consumer has a worker pulling
+// from it, and the fetchers' consumer n, so that the timing starts with
+// every process ready.
+func waitPulling(ctx context.Context, b *testing.B, srv *server.Server, site string, n int) {
+	_, js := natstest.Connect(b, srv)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		ready := true
+		for _, c := range proto.Consumers(site, proto.Options{}) {
+			cons, err := js.Consumer(ctx, c.Stream, c.Config.Durable)
+			if err != nil {
+				ready = false
+				break
+			}
+			info, err := cons.Info(ctx)
+			want := 1
+			if c.Stage == proto.StageFetcher {
+				want = n
+			}
+			if err != nil || info.NumWaiting < want {
+				ready = false
+			}
+		}
+		if ready {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			b.Fatalf("workers not pulling after a minute")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
