@@ -24,7 +24,7 @@ func memoryTenant(b testing.TB) (*confluencesim.Tenant, int64, int) {
 	const perPage = 0.1
 	big := max(1, int(2*scale))
 	spread := int64(float64(1024-200*2) * mib * scale) // the rest of 1 GiB
-	n := float64(10*pages) * perPage                      // attachments expected
+	n := float64(10*pages) * perPage                   // attachments expected
 	tn := confluencesim.Generate(23, confluencesim.Size{Spaces: 10, PagesPerSpace: pages, BlogsPerSpace: scaled(250, 2),
 		Users: 200, Groups: 20, MaxDepth: 8, RestrictedShare: 0.1, CommentsPerPage: 0.2,
 		AttachmentsPerPage: perPage, AttachmentBytes: max(1024, int64(2*float64(spread)/n))})
