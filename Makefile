@@ -8,7 +8,7 @@ PKGS    := $(addsuffix /...,$(MODULES))
 SERVICES := enumerator fetcher attachments extractor permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test lint demo bench fuzz clean
+.PHONY: all build test lint demo bench bench-micro fuzz clean
 
 all: build
 
@@ -35,8 +35,15 @@ lint:
 demo: build
 	@scripts/demo.sh
 
-## bench: the benchmarks that set speed and memory
+## bench: one run of the system benchmarks against the simulator (API cost,
+## latency-bound crawl, pipeline overhead, memory, horizontal scale, sink
+## rebuild), one table next to the limits, bench/results.json
+## (scripts/bench.sh; BENCH_SCALE=0.1 shrinks every tenant)
 bench:
+	scripts/bench.sh
+
+## bench-micro: every Go benchmark of the workspace (the packages' own)
+bench-micro:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
 ## fuzz: every fuzz target of the workspace for FUZZTIME each (default 10s);

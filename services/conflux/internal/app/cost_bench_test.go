@@ -2,9 +2,7 @@ package app_test
 
 import (
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +16,7 @@ import (
 // ~10 % restricted, about a fifth of pages with comments, ~2 % with
 // attachments). BENCH_SCALE (e.g. 0.1) shrinks it for a quick look.
 func costSize() confluencesim.Size {
-	scale := 1.0
-	if v, err := strconv.ParseFloat(os.Getenv("BENCH_SCALE"), 64); err == nil && v > 0 {
-		scale = v
-	}
+	scale := benchScale()
 	return confluencesim.Size{Spaces: 10, PagesPerSpace: int(4200 * scale), BlogsPerSpace: int(250 * scale),
 		Users: 200, Groups: 20, MaxDepth: 8, RestrictedShare: 0.1, CommentsPerPage: 0.2,
 		AttachmentsPerPage: 0.02, AttachmentBytes: 2048}
@@ -100,6 +95,17 @@ func BenchmarkAPICost(b *testing.B) {
 		fmt.Printf("| permission-only | %d | %.4f | — | — | ≤ 0.02 / doc |\n", perm.api, perDoc(perm.api))
 		fmt.Printf("minimum of the full crawl, term by term: %s\n", min)
 		fmt.Printf("downloads (not counted above): %d\n", full.all-full.api)
+		ratio := float64(full.api) / float64(min.total())
+		note := fmt.Sprintf("%d documents, %d spaces, scale %g", docs, spaces, benchScale())
+		recordBench(b, "api-cost",
+			benchRow{Bench: "API cost", Metric: "full crawl, calls per document", Value: perDoc(full.api), Unit: "calls/doc",
+				Reference: fmt.Sprintf("%d calls, minimum %d", full.api, min.total()), Ratio: ratio,
+				Target: "≤ 0.05/doc, ≤ 1.3× minimum", Met: met(perDoc(full.api) <= 0.05 && ratio <= 1.3), Note: note},
+			benchRow{Bench: "API cost", Metric: "incremental crawl, 10 changes", Value: float64(incr.api), Unit: "calls",
+				Reference: fmt.Sprintf("%d spaces + 20 = %d", spaces, spaces+20),
+				Target:    "≤ one per space + id listing + 20", Met: met(incr.api <= spaces+20+spaces)},
+			benchRow{Bench: "API cost", Metric: "permission-only sync, calls per document", Value: perDoc(perm.api), Unit: "calls/doc",
+				Reference: fmt.Sprintf("%d calls", perm.api), Target: "≤ 0.02/doc", Met: met(perDoc(perm.api) <= 0.02)})
 		for _, c := range []struct {
 			name string
 			c    calls

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/natstest"
+	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/app"
+)
+
+// scaleLatency is the per-call latency of BenchmarkScaleOut; the site has
+// no rate limit, so that the crawl is bound by latency alone.
+const scaleLatency = 80 * time.Millisecond
+
+// BenchmarkScaleOut crawls the same latency-bound tenant (many small
+// spaces: the fetcher pages through each space with calls that wait on
+// the site) with 1, 2 and 4 `conflux worker fetcher` processes on a NATS
+// server, every other stage in one process each, and reports the
+// speed-ups over one fetcher.
+func BenchmarkScaleOut(b *testing.B) {
+	bin := buildConflux(b)
+	size := confluencesim.Size{Spaces: scaled(48, 8), PagesPerSpace: 30, BlogsPerSpace: 3, Users: 20, Groups: 5,
+		MaxDepth: 4, RestrictedShare: 0.1, CommentsPerPage: 0.3, AttachmentsPerPage: 0.1, AttachmentBytes: 2048}
+	for b.Loop() {
+		tn := confluencesim.Generate(29, size)
+		took := map[int]time.Duration{}
+		for _, n := range []int{1, 2, 4} {
+			took[n] = crawlWithFetchers(b, bin, tn, n)
+		}
+		s2, s4 := took[1].Seconds()/took[2].Seconds(), took[1].Seconds()/took[4].Seconds()
+		b.ReportMetric(s2, "speedup-2")
+		b.ReportMetric(s4, "speedup-4")
+		note := fmt.Sprintf("%d spaces, %d items, %s per call, no site limit; crawl took %.1f / %.1f / %.1f s with 1 / 2 / 4 fetchers; scale %g",
+			len(tn.Spaces), len(tn.Content), scaleLatency, took[1].Seconds(), took[2].Seconds(), took[4].Seconds(), benchScale())
+		recordBench(b, "scale-out",
+			benchRow{Bench: "Horizontal scale", Metric: "2 fetcher processes, speed-up over 1", Value: s2, Unit: "×",
+				Target: "≥ 1.8×", Met: met(s2 >= 1.8), Note: note},
+			benchRow{Bench: "Horizontal scale", Metric: "4 fetcher processes, speed-up over 1", Value: s4, Unit: "×",
+				Target: "≥ 3.4×", Met: met(s4 >= 3.4)})
+	}
+}
+
+// crawlWithFetchers starts a fresh NATS server, n fetcher processes and
+// one process of every other stage, and times `conflux crawl --wait`.
+func crawlWithFetchers(b *testing.B, bin string, tn *confluencesim.Tenant, n int) time.Duration {
+	sim, err := confluencesim.Start(tn, confluencesim.Options{Latency: scaleLatency})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	srv := natstest.Start(b)
+	defer natstest.Shutdown(srv)
+	out := filepath.Join(b.TempDir(), "out")
+	cfg := benchConfig(b, fmt.Sprintf("conflux-%d.yaml", n), "site: "+sim.URL()+`
+auth:
+  mode: api_token
+  email: crawler@example.com
+  api_token: crawler-token
+nats:
+  url: `+srv.ClientURL()+`
+sink:
+  dir: `+out+`
+crawl:
+  concurrency: 32
+log:
+  level: warn
+`)
+	var workers []*exec.Cmd
+	var logs []*bytes.Buffer
+	defer func() {
+		for i, w := range workers {
+			_ = w.Process.Signal(syscall.SIGTERM)
+			if err := w.Wait(); err != nil {
+				b.Logf("worker %d: %v\n%s", i, err, tail(logs[i].String(), 2000))
+			}
+		}
+	}()
+	for _, stage := range app.Stages {
+		count := 1
+		if stage == proto.StageFetcher {
+			count = n
+		}
+		for range count {
+			var buf bytes.Buffer
+			cmd := exec.Command(bin, "worker", stage, "--config", cfg)
+			cmd.Stdout, cmd.Stderr = &buf, &buf
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			workers, logs = append(workers, cmd), append(logs, &buf)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	waitPulling(ctx, b, srv, sim.URL(), n)
+	crawl := exec.CommandContext(ctx, bin, "crawl", "--wait", "--config", cfg)
+	var log bytes.Buffer
+	crawl.Stdout, crawl.Stderr = &log, &log
+	started := time.Now()
+	if err := crawl.Run(); err != nil {
+		b.Fatalf("conflux crawl --wait with %d fetchers: %v\n%s", n, err, log.String())
+	}
+	took := time.Since(started)
+	if docs, _ := os.ReadDir(filepath.Join(out, "documents")); len(docs) == 0 {
+		b.Fatalf("crawl with %d fetchers wrote no documents", n)
+	}
+	return took
+}
+
+// waitPulling waits until every stage's consumer has a worker pulling
+// from it, and the fetchers' consumer n, so that the timing starts with
+// every process ready.
+func waitPulling(ctx context.Context, b *testing.B, srv *server.Server, site string, n int) {
+	_, js := natstest.Connect(b, srv)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		ready := true
+		for _, c := range proto.Consumers(site, proto.Options{}) {
+			cons, err := js.Consumer(ctx, c.Stream, c.Config.Durable)
+			if err != nil {
+				ready = false
+				break
+			}
+			info, err := cons.Info(ctx)
+			want := 1
+			if c.Stage == proto.StageFetcher {
+				want = n
+			}
+			if err != nil || info.NumWaiting < want {
+				ready = false
+			}
+		}
+		if ready {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			b.Fatalf("workers not pulling after a minute")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
