@@ -21,10 +21,10 @@ import (
 
 // The conformance test calls every simulated endpoint and validates each
 // request and response against Atlassian's OpenAPI documents (testdata/,
-// copies of shared/reference/).
+// unchanged copies of Atlassian's published documents).
 //
 // Where the documents contradict what the live API was measured to return
-// (shared/reference/confluence-api.md), the document is patched here,
+// (recorded in pkg/confluencesim/doc.go), the document is patched here,
 // each patch named and explained in specPatches; the simulator follows the
 // measured behaviour.
 //

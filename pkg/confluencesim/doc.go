@@ -13,7 +13,7 @@
 // AddAttachment, EditAttachment) or Mutate. Server.Tenant is the ground
 // truth a test compares a crawl against.
 //
-// Facts come from shared/reference/confluence-api.md and Atlassian's
+// Facts come from Atlassian's Confluence Cloud documentation and its
 // OpenAPI documents (copied under testdata/; the conformance test
 // validates every endpoint's responses against them). Where the
 // reference marks a behaviour UNCONFIRMED the simulator takes the stricter

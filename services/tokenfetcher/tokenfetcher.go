@@ -50,7 +50,7 @@ const (
 // DefaultScopes are the read scopes the crawler needs: the granular scopes
 // of the v2 endpoints, the granular (beta) equivalents of the v1
 // restriction and group calls, CQL search, and offline_access for a
-// refresh token (shared/reference/confluence-api.md §5). The app must have
+// refresh token (Atlassian's OAuth 2.0 (3LO) documentation). The app must have
 // the same scopes in the developer console; --scopes replaces the list.
 var DefaultScopes = []string{
 	"read:space:confluence",

@@ -4,7 +4,8 @@
 // (/oauth/token) and the sites a grant reaches
 // (/oauth/token/accessible-resources).
 //
-// The behaviour follows shared/reference/confluence-api.md §5:
+// The behaviour follows Atlassian's OAuth 2.0 (3LO) documentation for
+// rotating refresh tokens:
 //
 //   - a refresh disables the refresh token it used and returns a new pair;
 //   - reusing a disabled refresh token within ReuseWindow (default 10 min)
