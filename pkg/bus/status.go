@@ -42,9 +42,13 @@ type Report struct {
 	DeadLetters uint64
 }
 
-// Status reads the consumer info of every durable consumer of site and
-// counts its dead letters per stage.
-func Status(ctx context.Context, js jetstream.JetStream, site string) (Report, error) {
+// Status reads the consumer info of the given durable consumers of site
+// (nil: the topology's, proto.Consumers) and counts its dead letters per
+// stage.
+func Status(ctx context.Context, js jetstream.JetStream, site string, consumers []proto.Consumer) (Report, error) {
+	if consumers == nil {
+		consumers = proto.Consumers(site, proto.Options{})
+	}
 	dead, err := deadLetterCounts(ctx, js, site)
 	if err != nil {
 		return Report{}, err
@@ -53,7 +57,7 @@ func Status(ctx context.Context, js jetstream.JetStream, site string) (Report, e
 	for _, n := range dead {
 		r.DeadLetters += n
 	}
-	for _, c := range proto.Consumers(site, proto.Options{}) {
+	for _, c := range consumers {
 		cons, err := js.Consumer(ctx, c.Stream, c.Config.Durable)
 		if err != nil {
 			return Report{}, fmt.Errorf("status of %s on %s: %w", c.Config.Durable, c.Stream, err)

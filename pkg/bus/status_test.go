@@ -33,7 +33,7 @@ func TestStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err := bus.Status(ctx, js, site)
+	r, err := bus.Status(ctx, js, site, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

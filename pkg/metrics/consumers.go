@@ -51,14 +51,11 @@ func (c *consumers) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), lagTimeout)
 	defer cancel()
 	for _, k := range c.list {
-		cons, err := c.js.Consumer(ctx, k.Stream, k.Config.Durable)
+		cons, err := c.js.Consumer(ctx, k.Stream, k.Config.Durable) // reads the info
 		if err != nil {
 			continue
 		}
-		info, err := cons.Info(ctx)
-		if err != nil {
-			continue
-		}
+		info := cons.CachedInfo()
 		l := []string{k.Stage, k.Config.Durable}
 		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(info.NumPending), l...)
 		ch <- prometheus.MustNewConstMetric(c.ackPending, prometheus.GaugeValue, float64(info.NumAckPending), l...)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -237,4 +238,16 @@ func (t *Tracker) DeadLettered(ctx context.Context, dl *proto.DeadLetter) error 
 	}
 	return t.Outcome(ctx, dl.CrawlID, dl.SpaceID, dl.ItemID,
 		proto.Outcome{State: proto.OutcomeFailed, Stage: dl.Stage, Reason: dl.Error})
+}
+
+// OnDeadLetter returns the hook a stage gives its runner
+// (stage.WithOnDeadLetter) so that an item it gave up on counts as failed
+// and the crawl still completes, saying what failed; a failure to record
+// it is logged.
+func (t *Tracker) OnDeadLetter(log *slog.Logger) func(context.Context, *proto.DeadLetter, proto.Message) {
+	return func(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
+		if err := t.DeadLettered(ctx, dl); err != nil {
+			log.Error("record failed item", "subject", dl.Subject, "content_id", dl.ItemID, "err", err)
+		}
+	}
 }

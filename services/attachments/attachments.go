@@ -103,7 +103,7 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 		Site:    d.Config.Site,
 		Stream:  proto.StreamAttachments,
 		Durable: proto.Durable(proto.StageAttachments, "attachments", d.Config.Site),
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Logger)), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
@@ -113,16 +113,6 @@ func newService(d Deps, dl Downloader) (*Service, error) {
 // Run downloads attachments until ctx is done, then finishes the
 // downloads in flight and returns.
 func (s *Service) Run(ctx context.Context) error { return s.runner.Run(ctx) }
-
-// failed records the outcome of an attachment the stage gave up on, so that the
-// crawl still completes (and says what failed). The runner has put the
-// item's ids into the dead letter when the message could be decoded; an
-// undecodable one names no item to count.
-func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
-	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
-		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
-	}
-}
 
 // Stats counts what the stage did since it started.
 type Stats struct {

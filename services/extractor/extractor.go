@@ -86,7 +86,7 @@ func New(d Deps) (*Service, error) {
 		Stream:      proto.StreamStored,
 		Durable:     proto.Durable(proto.StageExtractor, "stored", d.Config.Site),
 		Concurrency: d.Config.Crawl.Concurrency,
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.failed), stage.WithObserver(d.Metrics))
+	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Logger)), stage.WithObserver(d.Metrics))
 	if err != nil {
 		return nil, fmt.Errorf("extractor: %w", err)
 	}
@@ -101,18 +101,6 @@ func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("extractor stopped", "extracted", st.Extracted, "truncated", st.Truncated, "unsupported", st.Unsupported,
 		"failed", st.Failed, "skipped", st.Skipped, "bytes", st.Bytes)
 	return err
-}
-
-// failed records the outcome of an attachment the stage gave up on (the
-// object store failing every delivery), so that the crawl still
-// completes and says what failed.
-func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
-	if dl.ItemID == "" {
-		return
-	}
-	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
-		s.log.Error("record failed attachment", "subject", dl.Subject, "err", err)
-	}
 }
 
 // Stats counts what the stage did since it started.

@@ -48,7 +48,7 @@ func (s *Service) bindLane(l *lane) error {
 		Site:    s.cfg.Site,
 		Stream:  proto.StreamDocuments,
 		Durable: durable,
-	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.failed), stage.WithObserver(s.metrics))
+	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(l.log)), stage.WithObserver(s.metrics))
 	return err
 }
 

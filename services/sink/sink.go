@@ -175,16 +175,6 @@ func (s *Service) Run(ctx context.Context) error {
 	return first
 }
 
-// failed records the outcome of a document the stage gave up on, so that the
-// crawl still completes (and says what failed). The runner has put the
-// item's ids into the dead letter when the message could be decoded; an
-// undecodable one names no item to count.
-func (s *Service) failed(ctx context.Context, dl *proto.DeadLetter, _ proto.Message) {
-	if err := s.tracker.DeadLettered(ctx, dl); err != nil {
-		s.log.Error("record failed document", "subject", dl.Subject, "err", err)
-	}
-}
-
 func (s *Service) close() {
 	for _, l := range s.lanes {
 		l.close()

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -44,12 +45,20 @@ type App struct {
 
 	embedded *server.Server
 	urlFile  string // <data_dir>/nats.url while the embedded server listens
+
+	// The one Confluence client of the process (Client), whose rate-limit
+	// subscriptions last until Close.
+	clientMu sync.Mutex
+	client   *confluence.Client
+	life     context.Context
+	endLife  context.CancelFunc
 }
 
 // Open connects to nats.url, or starts the embedded server when it is
 // empty, and makes sure every stream, consumer and bucket exists.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log, Sub: proto.For(cfg.Site), Metrics: metrics.New()}
+	a.life, a.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	var err error
 	if cfg.NATS.URL == "" {
 		err = a.startEmbedded()
@@ -75,6 +84,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // Close drains the connection and stops the embedded server.
 func (a *App) Close() {
+	a.endLife()
 	if a.urlFile != "" {
 		_ = os.Remove(a.urlFile)
 	}
@@ -90,10 +100,25 @@ func (a *App) Close() {
 	}
 }
 
-// Client builds the Confluence client every stage uses (see
-// worker.Env.Client).
+// Client returns the Confluence client every stage of the process and the
+// audit use (see worker.Env.Client), built on the first call: one client,
+// so the process counts once in the fleet's rate budget and its 429
+// pauses hold every caller.
 func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
-	return worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS, Metrics: a.Metrics}.Client(ctx)
+	a.clientMu.Lock()
+	defer a.clientMu.Unlock()
+	if a.client != nil {
+		return a.client, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS, Metrics: a.Metrics}.Client(a.life)
+	if err != nil {
+		return nil, err
+	}
+	a.client = c
+	return c, nil
 }
 
 // Request publishes a crawl request and returns its id.

@@ -15,16 +15,15 @@ import (
 var AuditStages = []string{proto.StageTokenBroker, proto.StagePermissions, proto.StageSink}
 
 // Audit checks sample documents' ACLs against Confluence's permission
-// check (package audit) with the audit.* settings, through a Confluence
-// client like the stages' (same credentials, retries and cluster-wide
-// rate-limit back-off). Over-grants are re-resolved by the permission
+// check (package audit) with the audit.* settings, through the process's
+// Confluence client (the stages' credentials, retries, rate budget and
+// cluster-wide back-off). Over-grants are re-resolved by the permission
 // resolver, which must be running. OnAudit, when set, receives the report.
 func (a *App) Audit(ctx context.Context, sample int) (audit.Report, error) {
 	client, err := a.Client(ctx)
 	if err != nil {
 		return audit.Report{}, err
 	}
-	defer client.CloseIdleConnections()
 	c := a.Config.Audit
 	au, err := audit.New(a.JS, client, audit.Options{
 		Site: a.Config.Site, Sample: sample, MaxCalls: c.MaxCalls, MaxCallsPerHour: c.MaxCallsPerHour, Seed: c.Seed,

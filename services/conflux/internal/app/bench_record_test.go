@@ -1,61 +1,14 @@
 package app_test
 
-import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"strconv"
-	"testing"
+import "github.com/conflux-dev/conflux/services/conflux/internal/benchrow"
+
+// The `make bench` helpers (package benchrow), under the names the
+// benchmarks of this package use.
+type benchRow = benchrow.Row
+
+var (
+	benchScale  = benchrow.Scale
+	scaled      = benchrow.Scaled
+	met         = benchrow.Met
+	recordBench = benchrow.Record
 )
-
-// benchScale is BENCH_SCALE (default 1): every benchmark multiplies its
-// tenant size by it.
-func benchScale() float64 {
-	if v, err := strconv.ParseFloat(os.Getenv("BENCH_SCALE"), 64); err == nil && v > 0 {
-		return v
-	}
-	return 1
-}
-
-// scaled is n × BENCH_SCALE, at least min.
-func scaled(n, min int) int {
-	return max(min, int(float64(n)*benchScale()))
-}
-
-// benchRow is one row of the `make bench` table: what was measured, the
-// figure, the bound or reference it is compared with and the target.
-type benchRow struct {
-	Bench     string  `json:"bench"`
-	Metric    string  `json:"metric"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference string  `json:"reference,omitempty"`
-	Ratio     float64 `json:"ratio,omitempty"`
-	Target    string  `json:"target,omitempty"`
-	Met       *bool   `json:"met,omitempty"`
-	Note      string  `json:"note,omitempty"`
-}
-
-// met is a *bool for benchRow.Met.
-func met(ok bool) *bool { return &ok }
-
-// recordBench writes rows to $BENCH_OUT/<name>.json, where
-// scripts/bench.sh collects them into one table; without BENCH_OUT it
-// only logs them.
-func recordBench(b testing.TB, name string, rows ...benchRow) {
-	b.Helper()
-	for _, r := range rows {
-		b.Logf("%s: %s = %.4g %s (%s, target %s) %s", r.Bench, r.Metric, r.Value, r.Unit, r.Reference, r.Target, r.Note)
-	}
-	dir := os.Getenv("BENCH_OUT")
-	if dir == "" {
-		return
-	}
-	data, err := json.MarshalIndent(rows, "", "  ")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644); err != nil {
-		b.Fatalf("write bench result %s: %v", name, err)
-	}
-}

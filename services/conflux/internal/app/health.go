@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/metrics"
@@ -24,7 +23,7 @@ func (a *App) serveMetrics(ctx context.Context, stages []string, client *conflue
 		return fmt.Errorf("metrics: %w", err)
 	}
 	checks := worker.ReadyChecks(a.NC, a.Metrics, mine)
-	if client != nil && slices.ContainsFunc(stages, callsConfluence) {
+	if client != nil { // only stages that call Confluence get one
 		checks = append(checks, metrics.Check{Name: "token", Fn: client.CheckCredential})
 	}
 	addr, err := a.Metrics.Serve(ctx, a.Config.Metrics.Addr, a.Log, checks...)
@@ -43,3 +42,7 @@ func callsConfluence(stage string) bool {
 	}
 	return false
 }
+
+// consumers lists every durable consumer of the site's stages as this
+// configuration runs them (one per configured sink).
+func (a *App) consumers() []proto.Consumer { return worker.StageConsumers(a.Config, Stages) }

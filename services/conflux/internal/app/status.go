@@ -30,7 +30,7 @@ type CrawlStatus struct {
 
 // ReadStatus reads each stage's backlog and each active crawl's progress.
 func (a *App) ReadStatus(ctx context.Context) (StatusSnapshot, error) {
-	st, err := bus.Status(ctx, a.JS, a.Config.Site)
+	st, err := bus.Status(ctx, a.JS, a.Config.Site, a.consumers())
 	if err != nil {
 		return StatusSnapshot{}, err
 	}

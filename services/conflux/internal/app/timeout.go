@@ -47,7 +47,7 @@ func (a *App) TimedOut(ctx context.Context, crawlID string, d time.Duration) *Ti
 			e.Pending = "the list of spaces"
 		}
 	}
-	if rep, err := bus.Status(rctx, a.JS, a.Config.Site); err == nil {
+	if rep, err := bus.Status(rctx, a.JS, a.Config.Site, a.consumers()); err == nil {
 		parts = append(parts, stagesPending(rep)...)
 	}
 	if len(parts) > 0 {

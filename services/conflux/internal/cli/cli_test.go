@@ -31,7 +31,7 @@ func captureStderr(t *testing.T, fn func()) string {
 	return <-done
 }
 
-func writeConfig(t *testing.T, text string) string {
+func writeConfig(t testing.TB, text string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "conflux.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

@@ -26,11 +26,8 @@ func TestOperatorCommandsReachTheEmbeddedRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}
+	bin := buildConflux(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "conflux")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/conflux").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	sim, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -22,11 +22,7 @@ func TestJSONLogsStayJSONLines(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "conflux")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/conflux").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildConflux(t)
 	faulty, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{Faults: 0.1, Seed: 3})
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func BenchmarkMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		dir := b.TempDir()
-		cfg := benchConfig(b, "conflux.yaml", "site: "+sim.URL()+`
+		cfg := writeConfig(b, "site: "+sim.URL()+`
 auth:
   mode: api_token
   email: crawler@example.com

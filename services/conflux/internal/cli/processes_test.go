@@ -24,12 +24,8 @@ func TestWorkersAsProcessesAndCrawlWait(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}
+	bin := buildConflux(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "conflux")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/conflux")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	srv := natstest.Start(t)
 	sim, err := confluencesim.Start(confluencesim.Generate(71, confluencesim.Size{Spaces: 2, PagesPerSpace: 12}), confluencesim.Options{})
 	if err != nil {

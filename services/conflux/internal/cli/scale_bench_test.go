@@ -62,7 +62,7 @@ func crawlWithFetchers(b *testing.B, bin string, tn *confluencesim.Tenant, n int
 	srv := natstest.Start(b)
 	defer natstest.Shutdown(srv)
 	out := filepath.Join(b.TempDir(), "out")
-	cfg := benchConfig(b, fmt.Sprintf("conflux-%d.yaml", n), "site: "+sim.URL()+`
+	cfg := writeConfig(b, "site: "+sim.URL()+`
 auth:
   mode: api_token
   email: crawler@example.com
