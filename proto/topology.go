@@ -128,31 +128,27 @@ func Durable(stage, input, site string) string {
 	return stage + "_" + input + "_" + SiteToken(site)
 }
 
-// Consumers returns every durable consumer of a site.
+// Consumers returns every durable consumer of a site: one per input of
+// each stage of Stages, in order.
 func Consumers(site string, o Options) []Consumer {
 	o = o.withDefaults()
 	sub := For(site)
-	mk := func(stage, input, stream, filter string) Consumer {
-		return Consumer{Stage: stage, Stream: stream, Config: jetstream.ConsumerConfig{
-			Durable:       Durable(stage, input, site),
-			Description:   stage + " reads " + input,
-			FilterSubject: filter,
-			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       o.AckWait,
-			MaxDeliver:    o.MaxDeliver,
-			MaxAckPending: o.MaxAckPending,
-			DeliverPolicy: jetstream.DeliverAllPolicy,
-		}}
+	var out []Consumer
+	for _, st := range Stages {
+		for _, in := range st.Inputs {
+			out = append(out, Consumer{Stage: st.Name, Stream: in.Stream, Config: jetstream.ConsumerConfig{
+				Durable:       in.Durable(st.Name, site),
+				Description:   st.Name + " reads " + in.Name,
+				FilterSubject: sub.Pattern(in.Filter),
+				AckPolicy:     jetstream.AckExplicitPolicy,
+				AckWait:       o.AckWait,
+				MaxDeliver:    o.MaxDeliver,
+				MaxAckPending: o.MaxAckPending,
+				DeliverPolicy: jetstream.DeliverAllPolicy,
+			}})
+		}
 	}
-	return []Consumer{
-		mk(StageEnumerator, "crawl", StreamCrawl, sub.CrawlRequested()),
-		mk(StageFetcher, "spaces", StreamSpaces, sub.join("space", ">")),
-		mk(StageAttachments, "attachments", StreamAttachments, sub.join("attachment", ">")),
-		mk(StagePermissions, "content", StreamContent, sub.join("content", ">")),
-		mk(StageExtractor, "stored", StreamStored, sub.join("stored", ">")),
-		mk(StagePermissions, "extracted", StreamExtracted, sub.join("extracted", ">")),
-		mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">")),
-	}
+	return out
 }
 
 // Buckets returns the configuration of every key-value bucket.
