@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -27,6 +28,10 @@ type Msg struct {
 	// Deliveries counts deliveries of this message, this one included (1 on
 	// the first).
 	Deliveries uint64
+	// Log is the runner's logger with the message's subject, attempt and
+	// stream sequence, and (middleware Tracing) the crawl_id, space_id and
+	// content_id of a tracked payload.
+	Log *slog.Logger
 }
 
 // InProgress tells the server the message is still being worked on,

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -36,45 +34,16 @@ func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
 		r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, nil, err, lim, log), time.Since(start))
 		return
 	}
-	if t, ok := payload.(proto.Tracked); ok {
-		_, _, item := t.Track()
-		log = log.With("content_id", item)
-	}
-	msg := &Msg{Subject: m.Subject(), Header: m.Headers(), Payload: payload, Raw: m, Deliveries: md.NumDelivered}
-	err = r.handle(ctx, msg, lim.inProgress, log)
-	r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, payload, err, lim, log), time.Since(start))
+	msg := &Msg{Subject: m.Subject(), Header: m.Headers(), Payload: payload, Raw: m, Deliveries: md.NumDelivered, Log: log}
+	err = r.chained(ctx, msg)
+	r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, payload, err, lim, msg.Log), time.Since(start))
 }
 
-// handle runs the handler, renewing the message's AckWait while it runs;
-// a panic becomes an error.
-func (r *Runner) handle(ctx context.Context, m *Msg, every time.Duration, log *slog.Logger) (err error) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if err := m.Raw.InProgress(); err != nil {
-					log.Debug("in progress", "error", err)
-				}
-			}
-		}
-	})
-	defer func() {
-		close(done)
-		wg.Wait()
-	}()
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("handler panicked", "panic", p, "stack", string(debug.Stack()))
-			err = fmt.Errorf("handler panicked: %v", p)
-		}
-	}()
-	return r.h(ctx, m)
+// chain is the stage's handler in the runner's middleware and the
+// stage's own (WithMiddleware).
+func (r *Runner) chain(lim limits) Handler {
+	mws := append([]Middleware{Tracing, Recover, Renew(lim.inProgress)}, r.mws...)
+	return Chain(r.h, mws...)
 }
 
 // settle acks, retries or gives up on a message after its handler ran,

@@ -27,6 +27,9 @@ type Runner struct {
 	pub    *bus.Publisher
 	onDead func(context.Context, *proto.DeadLetter, proto.Message)
 	obs    Observer
+	mws    []Middleware
+	// chained is h in the middleware, composed when Run starts.
+	chained Handler
 
 	stats   counters
 	running atomic.Bool
@@ -98,6 +101,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	r.chained = r.chain(lim)
 	// Handlers keep running for the grace period after ctx is done.
 	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hcancel()
