@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/metrics"
@@ -19,15 +17,15 @@ import (
 // serveMetrics serves a stage binary's /metrics, /healthz and /readyz on
 // metrics.addr (when set): ready once connected to NATS with every
 // consumer of the stage bound.
-func serveMetrics(ctx context.Context, stage string, cfg config.Config, log *slog.Logger, nc *nats.Conn, js jetstream.JetStream, m *metrics.Metrics) error {
-	if cfg.Metrics.Addr == "" {
+func serveMetrics(ctx context.Context, stage string, d Deps) error {
+	if d.Config.Metrics.Addr == "" {
 		return nil
 	}
-	mine := StageConsumers(cfg, []string{stage})
-	if err := m.Register(metrics.NewConsumerLag(js, mine)); err != nil {
+	mine := StageConsumers(d.Config, []string{stage})
+	if err := d.Metrics.Register(metrics.NewConsumerLag(d.JS, mine)); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	_, err := m.Serve(ctx, cfg.Metrics.Addr, log, ReadyChecks(nc, m, mine)...)
+	_, err := d.Metrics.Serve(ctx, d.Config.Metrics.Addr, d.Log(), ReadyChecks(d.NC, d.Metrics, mine)...)
 	return err
 }
 

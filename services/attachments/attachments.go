@@ -67,47 +67,44 @@ type Service struct {
 	stats      counters
 }
 
+// Stage is the attachment downloader as conflux runs it.
+var Stage = worker.Stage{Name: proto.StageAttachments, New: worker.Of(New)}
+
 // New builds the stage; the topology must exist (bus.EnsureTopology).
-func New(d Deps) (*Service, error) {
+func New(ctx context.Context, d Deps) (*Service, error) {
 	if d.Client == nil {
 		return nil, errors.New("attachments: a Confluence client is required")
 	}
-	return newService(d, d.Client)
+	return newService(ctx, d, d.Client)
 }
 
-func newService(d Deps, dl Downloader) (*Service, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	log := d.Logger.With("stage", proto.StageAttachments)
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+func newService(ctx context.Context, d Deps, dl Downloader) (*Service, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
-	blobs, err := d.JS.ObjectStore(ctx, proto.ObjectBlobs)
-	if err != nil {
-		return nil, fmt.Errorf("attachments: open object store %s: %w", proto.ObjectBlobs, err)
-	}
-	blobStream, err := d.JS.Stream(ctx, objectStream(proto.ObjectBlobs))
-	if err != nil {
-		return nil, fmt.Errorf("attachments: open stream of object store %s: %w", proto.ObjectBlobs, err)
-	}
-	tr, err := progress.Open(ctx, d.JS)
-	if err != nil {
+	s := &Service{log: d.Log().With("stage", proto.StageAttachments), site: d.Config.Site, sub: proto.For(d.Config.Site),
+		maxSize: int64(d.Config.Content.Attachments.MaxSize), dl: dl, pub: bus.NewPublisher(d.JS)}
+	if err := s.bind(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
-	s := &Service{
-		log: log, site: d.Config.Site, sub: proto.For(d.Config.Site), maxSize: int64(d.Config.Content.Attachments.MaxSize),
-		dl: dl, blobs: blobs, blobStream: blobStream, pub: bus.NewPublisher(d.JS), tracker: tr,
-	}
-	s.runner, err = stage.NewRunner(d.JS, stage.Config{
-		Stage:   proto.StageAttachments,
-		Site:    d.Config.Site,
-		Stream:  proto.StreamAttachments,
-		Durable: proto.Durable(proto.StageAttachments, "attachments", d.Config.Site),
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Logger)), stage.WithObserver(d.Metrics))
+	var err error
+	s.runner, err = d.Runner(proto.StageAttachments, "attachments", stage.Typed(s.handle),
+		stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Log())))
 	if err != nil {
 		return nil, fmt.Errorf("attachments: %w", err)
 	}
 	return s, nil
+}
+
+// bind opens the object store, its stream and the progress bucket.
+func (s *Service) bind(ctx context.Context, js jetstream.JetStream) (err error) {
+	if s.blobs, err = js.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
+		return fmt.Errorf("open object store %s: %w", proto.ObjectBlobs, err)
+	}
+	if s.blobStream, err = js.Stream(ctx, objectStream(proto.ObjectBlobs)); err != nil {
+		return fmt.Errorf("open stream of object store %s: %w", proto.ObjectBlobs, err)
+	}
+	s.tracker, err = progress.Open(ctx, js)
+	return err
 }
 
 // Run downloads attachments until ctx is done, then finishes the

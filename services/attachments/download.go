@@ -18,12 +18,8 @@ import (
 // vanishedReason is the dropped outcome's reason for a 404.
 const vanishedReason = "attachment vanished: Confluence answered 404 on download"
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
-	a, ok := m.Payload.(*proto.AttachmentFound)
-	if !ok {
-		return stage.Permanent(fmt.Errorf("attachments: unexpected %T on %s", m.Payload, m.Subject))
-	}
-	log := s.log.With("crawl_id", a.CrawlID, "space_id", a.SpaceID, "attachment_id", a.ID, "version", a.Version)
+func (s *Service) handle(ctx context.Context, m *stage.Msg, a *proto.AttachmentFound) error {
+	log := m.Log.With("attachment_id", a.ID, "version", a.Version)
 	out, err := s.store(ctx, a)
 	if errors.Is(err, confluence.ErrNotFound) {
 		s.stats.vanished.Add(1)

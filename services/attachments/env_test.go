@@ -123,7 +123,7 @@ func (e *env) start(maxSize int64, dl Downloader) *Service {
 	if dl == nil {
 		dl = d.Client
 	}
-	svc, err := newService(d, dl)
+	svc, err := newService(context.Background(), d, dl)
 	if err != nil {
 		e.t.Fatal(err)
 	}

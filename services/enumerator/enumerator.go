@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourcegraph/conc/pool"
+
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/progress"
@@ -38,53 +40,35 @@ type Service struct {
 	coordinator *Coordinator
 }
 
+// Stage is the enumerator as conflux runs it.
+var Stage = worker.Stage{Name: proto.StageEnumerator, New: worker.Of(New)}
+
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(ctx context.Context, d Deps) (*Service, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	logger := d.Logger
-	d.Logger = d.Logger.With("stage", proto.StageEnumerator)
-	tr, err := progress.Open(ctx, d.JS)
-	if err != nil {
+	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS)}
+	var err error
+	if s.tracker, s.checkpoints, err = progress.OpenAll(ctx, d.JS, d.Config.Site); err != nil {
 		return nil, err
 	}
-	cp, err := progress.OpenCheckpoints(ctx, d.JS, d.Config.Site)
-	if err != nil {
+	if s.runner, err = d.Runner(proto.StageEnumerator, "crawl", stage.Typed(s.handle)); err != nil {
 		return nil, err
 	}
-	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS), tracker: tr, checkpoints: cp}
-	s.runner, err = stage.NewRunner(d.JS, stage.Config{
-		Stage:       proto.StageEnumerator,
-		Site:        d.Config.Site,
-		Stream:      proto.StreamCrawl,
-		Durable:     proto.Durable(proto.StageEnumerator, "crawl", d.Config.Site),
-		Concurrency: 1,
-	}, s.handle, stage.WithLogger(logger), stage.WithObserver(d.Metrics))
-	if err != nil {
-		return nil, err
-	}
-	s.coordinator = NewCoordinator(tr, s.pub, d.Config.Site, d.Logger)
+	s.d.Logger = d.Log().With("stage", proto.StageEnumerator)
+	s.coordinator = NewCoordinator(s.tracker, s.pub, d.Config.Site, s.d.Logger)
 	return s, nil
 }
 
-// Run consumes crawl requests and coordinates crawls until ctx is done.
+// Run consumes crawl requests and coordinates crawls until ctx is done;
+// a consumer that fails stops the coordinator.
 func (s *Service) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- s.coordinator.Run(ctx) }()
-	err := s.runner.Run(ctx)
-	if cerr := <-errc; err == nil {
-		err = cerr
-	}
-	return err
+	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError()
+	p.Go(s.coordinator.Run)
+	p.Go(s.runner.Run)
+	return p.Wait()
 }
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
-	req, ok := m.Payload.(*proto.CrawlRequested)
-	if !ok {
-		return stage.Permanent(fmt.Errorf("enumerator: unexpected %T on %s", m.Payload, m.Subject))
-	}
-	log := s.d.Logger.With("crawl_id", req.CrawlID, "kind", req.Kind)
+func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequested) error {
+	log := m.Log.With("kind", req.Kind)
 	meta := proto.CrawlMeta{CrawlID: req.CrawlID, Kind: req.Kind, Site: s.d.Config.Site,
 		Started: req.RequestedAt, Force: req.Force, Spaces: map[string]string{}}
 	if err := s.permissionEpoch(ctx, &meta); err != nil {

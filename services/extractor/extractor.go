@@ -56,37 +56,29 @@ type Service struct {
 	stats   counters
 }
 
+// Stage is the extractor as conflux runs it.
+var Stage = worker.Stage{Name: proto.StageExtractor, New: worker.Of(New)}
+
 // New builds the stage; the topology must exist (bus.EnsureTopology).
-func New(d Deps) (*Service, error) {
+func New(ctx context.Context, d Deps) (*Service, error) {
 	if d.JS == nil {
 		return nil, errors.New("extractor: Deps.JS is required")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
-	blobs, err := d.JS.ObjectStore(ctx, proto.ObjectBlobs)
-	if err != nil {
+	x := d.Config.Content.Attachments.Extract
+	s := &Service{log: d.Log().With("stage", proto.StageExtractor), sub: proto.For(d.Config.Site), maxFile: int64(x.MaxFileSize),
+		ex: extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
+		js: d.JS, pub: bus.NewPublisher(d.JS)}
+	var err error
+	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
 		return nil, fmt.Errorf("extractor: open object store %s: %w", proto.ObjectBlobs, err)
 	}
-	tr, err := progress.Open(ctx, d.JS)
-	if err != nil {
+	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("extractor: %w", err)
 	}
-	x := d.Config.Content.Attachments.Extract
-	s := &Service{
-		log: d.Logger.With("stage", proto.StageExtractor), sub: proto.For(d.Config.Site), maxFile: int64(x.MaxFileSize),
-		ex:    extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
-		blobs: blobs, js: d.JS, pub: bus.NewPublisher(d.JS), tracker: tr,
-	}
-	s.runner, err = stage.NewRunner(d.JS, stage.Config{
-		Stage:       proto.StageExtractor,
-		Site:        d.Config.Site,
-		Stream:      proto.StreamStored,
-		Durable:     proto.Durable(proto.StageExtractor, "stored", d.Config.Site),
-		Concurrency: d.Config.Crawl.Concurrency,
-	}, s.handle, stage.WithLogger(d.Logger), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Logger)), stage.WithObserver(d.Metrics))
+	s.runner, err = d.Runner(proto.StageExtractor, "stored", stage.Typed(s.handle),
+		stage.WithOnDeadLetter(s.tracker.OnDeadLetter(d.Log())))
 	if err != nil {
 		return nil, fmt.Errorf("extractor: %w", err)
 	}

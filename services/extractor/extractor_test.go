@@ -45,7 +45,7 @@ func newEnv(t *testing.T, edit func(*config.Extract)) *env {
 	if edit != nil {
 		edit(&cfg.Content.Attachments.Extract)
 	}
-	svc, err := New(Deps{NC: nc, JS: js, Config: cfg, Logger: slog.New(slog.DiscardHandler)})
+	svc, err := New(context.Background(), Deps{NC: nc, JS: js, Config: cfg, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,7 @@ import (
 	"github.com/conflux-dev/conflux/services/extractor/internal/extract"
 )
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
-	in, ok := m.Payload.(*proto.AttachmentStored)
-	if !ok {
-		return stage.Permanent(fmt.Errorf("extractor: unexpected %T on %s", m.Payload, m.Subject))
-	}
+func (s *Service) handle(ctx context.Context, m *stage.Msg, in *proto.AttachmentStored) error {
 	a := in.Attachment
 	out := *in
 	var err error
@@ -28,8 +24,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
 	}
 	s.count(out.Extraction)
 	if out.Extraction != proto.ExtractionOK {
-		s.log.Info("attachment text", "crawl_id", a.CrawlID, "space_id", a.SpaceID, "attachment_id", a.ID,
-			"version", a.Version, "file_name", a.FileName, "extraction", out.Extraction, "text_bytes", len(out.Text))
+		m.Log.Info("attachment text", "attachment_id", a.ID, "version", a.Version, "file_name", a.FileName, "extraction", out.Extraction, "text_bytes", len(out.Text))
 	}
 	subject := s.sub.AttachmentExtracted(a.SpaceID, a.ID)
 	if err := s.pub.Publish(ctx, subject, &out, proto.MsgID("extracted", a.ID, a.Version, a.CrawlID)); err != nil {

@@ -41,30 +41,17 @@ type Service struct {
 // (progress.Overlap).
 const Overlap = progress.Overlap
 
+// Stage is the fetcher as conflux runs it.
+var Stage = worker.Stage{Name: proto.StageFetcher, New: worker.Of(New)}
+
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(ctx context.Context, d Deps) (*Service, error) {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	logger := d.Logger
-	d.Logger = d.Logger.With("stage", proto.StageFetcher)
-	tr, err := progress.Open(ctx, d.JS)
-	if err != nil {
+	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS)}
+	var err error
+	if s.tracker, s.checkpoints, err = progress.OpenAll(ctx, d.JS, d.Config.Site); err != nil {
 		return nil, err
 	}
-	cp, err := progress.OpenCheckpoints(ctx, d.JS, d.Config.Site)
-	if err != nil {
-		return nil, err
-	}
-	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS), tracker: tr, checkpoints: cp}
-	s.runner, err = stage.NewRunner(d.JS, stage.Config{
-		Stage:       proto.StageFetcher,
-		Site:        d.Config.Site,
-		Stream:      proto.StreamSpaces,
-		Durable:     proto.Durable(proto.StageFetcher, "spaces", d.Config.Site),
-		Concurrency: 2,
-	}, s.handle, stage.WithLogger(logger), stage.WithObserver(d.Metrics))
-	if err != nil {
+	if s.runner, err = d.Runner(proto.StageFetcher, "spaces", stage.Typed(s.handle)); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -73,12 +60,8 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 // Run consumes space messages until ctx is done.
 func (s *Service) Run(ctx context.Context) error { return s.runner.Run(ctx) }
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
-	sp, ok := m.Payload.(*proto.SpaceFound)
-	if !ok {
-		return stage.Permanent(fmt.Errorf("fetcher: unexpected %T on %s", m.Payload, m.Subject))
-	}
-	log := s.d.Logger.With("crawl_id", sp.CrawlID, "space_id", sp.SpaceID, "space_key", sp.SpaceKey, "kind", sp.Kind)
+func (s *Service) handle(ctx context.Context, m *stage.Msg, sp *proto.SpaceFound) error {
+	log := m.Log.With("space_id", sp.SpaceID, "space_key", sp.SpaceKey, "kind", sp.Kind)
 	started := time.Now().UTC()
 	l := newListing(s, sp)
 	var err error

@@ -79,7 +79,7 @@ func (e *env) startReplicaOn(js jetstream.JetStream, opts ...permissions.Option)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	svc, err := permissions.New(permissions.Deps{JS: js, Config: e.cfg, Client: client,
+	svc, err := permissions.New(context.Background(), permissions.Deps{JS: js, Config: e.cfg, Client: client,
 		Logger: slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelInfo}))}, opts...)
 	if err != nil {
 		e.t.Fatal(err)

@@ -10,21 +10,20 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 )
 
-func (s *Service) handle(ctx context.Context, m *stage.Msg) error {
+// handleContent resolves a page, blog post, folder or comment, or
+// re-resolves a document of a permission-only crawl.
+func (s *Service) handleContent(ctx context.Context, _ *stage.Msg, p *proto.ContentFetched) error {
 	s.n.items.Add(1)
-	var it item
-	switch p := m.Payload.(type) {
-	case *proto.ContentFetched:
-		if p.Kind == proto.CrawlPermissions {
-			return s.sync(ctx, p)
-		}
-		it = contentItem(p, s.site, s.host)
-	case *proto.AttachmentStored:
-		it = storedItem(p, s.site, s.host)
-	default:
-		return stage.Permanent(fmt.Errorf("permissions: unexpected %T on %s", m.Payload, m.Subject))
+	if p.Kind == proto.CrawlPermissions {
+		return s.sync(ctx, p)
 	}
-	return s.resolve(ctx, it)
+	return s.resolve(ctx, contentItem(p, s.site, s.host))
+}
+
+// handleStored resolves an extracted attachment.
+func (s *Service) handleStored(ctx context.Context, _ *stage.Msg, p *proto.AttachmentStored) error {
+	s.n.items.Add(1)
+	return s.resolve(ctx, storedItem(p, s.site, s.host))
 }
 
 // resolve finishes a document of a full or incremental crawl and

@@ -80,10 +80,15 @@ type Service struct {
 	n       counters
 }
 
+// Stage is the permission resolver as conflux runs it.
+var Stage = worker.Stage{Name: proto.StagePermissions, New: func(ctx context.Context, d Deps) (worker.Service, error) {
+	return New(ctx, d)
+}}
+
 // New binds the buckets and the documents stream (bus.EnsureTopology must
 // have created them) and builds the two consumers: content items and
 // extracted attachments (the extractor's AttachmentStored, text included).
-func New(d Deps, opts ...Option) (*Service, error) {
+func New(ctx context.Context, d Deps, opts ...Option) (*Service, error) {
 	o := options{claimWait: DefaultClaimWait, claimStale: DefaultClaimStale,
 		coverageEvery: 10 * time.Second, coverageIdle: time.Minute, keepCrawls: 4, recentLimit: 100_000}
 	for _, opt := range opts {
@@ -98,12 +103,9 @@ func New(d Deps, opts ...Option) (*Service, error) {
 		}
 		o.api = d.Client
 	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	s := &Service{d: d, o: o, log: d.Logger.With("stage", proto.StagePermissions),
+	s := &Service{d: d, o: o, log: d.Log().With("stage", proto.StagePermissions),
 		site: strings.TrimRight(d.Config.Site, "/"), host: d.Config.SiteHost(), sub: proto.For(d.Config.Site),
 		pub: bus.NewPublisher(d.JS), cov: newCoverage(1000)}
 	if err := s.bind(ctx); err != nil {
@@ -141,19 +143,16 @@ func (s *Service) bind(ctx context.Context) error {
 }
 
 func (s *Service) buildRunners() error {
-	for _, in := range []struct{ input, stream string }{
-		{"content", proto.StreamContent},
-		{"extracted", proto.StreamExtracted},
+	for _, in := range []struct {
+		name string
+		h    stage.Handler
+	}{
+		{"content", stage.Typed(s.handleContent)},
+		{"extracted", stage.Typed(s.handleStored)},
 	} {
-		r, err := stage.NewRunner(s.d.JS, stage.Config{
-			Stage:       proto.StagePermissions,
-			Site:        s.d.Config.Site,
-			Stream:      in.stream,
-			Durable:     proto.Durable(proto.StagePermissions, in.input, s.d.Config.Site),
-			Concurrency: s.d.Config.Crawl.Concurrency,
-		}, s.handle, stage.WithLogger(s.d.Logger), stage.WithOnDeadLetter(s.deadLetter), stage.WithObserver(s.d.Metrics))
+		r, err := s.d.Runner(proto.StagePermissions, in.name, in.h, stage.WithOnDeadLetter(s.deadLetter))
 		if err != nil {
-			return fmt.Errorf("permissions: %s consumer: %w", in.input, err)
+			return fmt.Errorf("permissions: %s consumer: %w", in.name, err)
 		}
 		s.runners = append(s.runners, r)
 	}

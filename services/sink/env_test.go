@@ -18,6 +18,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/filesink"
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -60,7 +61,7 @@ func newEnv(t *testing.T) *env {
 	cfg.Site = testSite
 	cfg.Sink.Dir = dir
 	return &env{t: t, js: js, pub: bus.NewPublisher(js), tracker: tr, sink: fs, dir: dir, sub: proto.For(testSite),
-		deps: Deps{NC: nc, JS: js, Config: cfg, Logger: testLogger(t), Sink: Files(fs)}}
+		deps: Deps{Deps: worker.Deps{NC: nc, JS: js, Config: cfg, Logger: testLogger(t)}, Sink: Files(fs)}}
 }
 
 func testContext(t *testing.T) context.Context {

@@ -31,14 +31,15 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/config"
-	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
@@ -49,14 +50,8 @@ import (
 // when Run returns; a Sink given here is the one sink, named "default",
 // and is not closed.
 type Deps struct {
-	NC     *nats.Conn
-	JS     jetstream.JetStream
-	Config config.Config
-	Client *confluence.Client
-	Logger *slog.Logger
-	Sink   Sink
-	// Metrics observes the stage's runner; nil observes nothing.
-	Metrics *metrics.Metrics
+	worker.Deps
+	Sink Sink
 }
 
 // Sink is where documents go: the port every back-end implements (the
@@ -149,30 +144,16 @@ func (s *Service) Run(ctx context.Context) error {
 	defer s.close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.sweepLoop(ctx)
-	}()
-	errs := make(chan error, len(s.lanes))
+	sweeper := pool.New()
+	sweeper.Go(func() { s.sweepLoop(ctx) })
+	lanes := pool.New().WithErrors().WithFirstError().WithContext(ctx).WithCancelOnError()
 	for _, l := range s.lanes {
-		go func() {
-			err := l.run(ctx)
-			if err != nil {
-				cancel()
-			}
-			errs <- err
-		}()
+		lanes.Go(l.run)
 	}
-	var first error
-	for range s.lanes {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
+	err := lanes.Wait()
 	cancel()
-	<-done
-	return first
+	sweeper.Wait()
+	return err
 }
 
 func (s *Service) close() {

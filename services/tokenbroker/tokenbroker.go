@@ -97,6 +97,20 @@ type Service struct {
 	healthAddr   string
 }
 
+// Stage is the token broker as conflux runs it; its own binary also takes
+// --health-addr (WithHealthAddr).
+var Stage = worker.Stage{Name: proto.StageTokenBroker,
+	New: func(_ context.Context, d Deps) (worker.Service, error) { return New(d) },
+	Binary: func() (any, worker.Constructor) {
+		var f struct {
+			HealthAddr string `help:"Serve GET /healthz on this address (e.g. :8081)."`
+		}
+		return &f, func(_ context.Context, d Deps) (worker.Service, error) {
+			return New(d, WithHealthAddr(f.HealthAddr))
+		}
+	},
+}
+
 // New checks the configuration and returns a replica; Run starts it.
 func New(d Deps, opts ...Option) (*Service, error) {
 	o := defaultOptions()

@@ -7,6 +7,8 @@ require (
 	golang.org/x/oauth2 v0.38.0
 )
 
+require go.yaml.in/yaml/v3 v3.0.6 // indirect
+
 replace (
 	github.com/conflux-dev/conflux/pkg => ../../pkg
 	github.com/conflux-dev/conflux/proto => ../../proto

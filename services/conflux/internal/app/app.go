@@ -101,7 +101,7 @@ func (a *App) Close() {
 }
 
 // Client returns the Confluence client every stage of the process and the
-// audit use (see worker.Env.Client), built on the first call: one client,
+// audit use (see worker.NewClient), built on the first call: one client,
 // so the process counts once in the fleet's rate budget and its 429
 // pauses hold every caller.
 func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
@@ -113,7 +113,7 @@ func (a *App) Client(ctx context.Context) (*confluence.Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c, err := worker.Env{Config: a.Config, Log: a.Log, NC: a.NC, JS: a.JS, Metrics: a.Metrics}.Client(a.life)
+	c, err := worker.NewClient(a.life, worker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
 	if err != nil {
 		return nil, err
 	}

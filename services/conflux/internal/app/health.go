@@ -34,15 +34,6 @@ func (a *App) serveMetrics(ctx context.Context, stages []string, client *conflue
 	return nil
 }
 
-// callsConfluence says whether a stage calls the Confluence API.
-func callsConfluence(stage string) bool {
-	switch stage {
-	case proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StagePermissions:
-		return true
-	}
-	return false
-}
-
 // consumers lists every durable consumer of the site's stages as this
 // configuration runs them (one per configured sink).
 func (a *App) consumers() []proto.Consumer { return worker.StageConsumers(a.Config, Stages) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 
 	"github.com/conflux-dev/conflux/services/sink"
@@ -14,7 +15,7 @@ import (
 // named) from the documents stream alone, without calling Confluence, and
 // returns once it has caught up.
 func (a *App) RebuildSink(ctx context.Context, names ...string) (int, error) {
-	return sink.Rebuild(ctx, sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log}, names...)
+	return sink.Rebuild(ctx, sink.Deps{Deps: worker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log}}, names...)
 }
 
 // Replayable lists the stages whose input `conflux replay --stage` can

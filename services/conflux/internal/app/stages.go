@@ -9,6 +9,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/attachments"
 	"github.com/conflux-dev/conflux/services/enumerator"
@@ -19,52 +20,54 @@ import (
 	"github.com/conflux-dev/conflux/services/tokenbroker"
 )
 
-// Stages lists every stage in pipeline order; the token broker first, so
-// that credentials are there when the others call Confluence.
-var Stages = []string{
-	proto.StageTokenBroker, proto.StageEnumerator, proto.StageFetcher,
-	proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink,
+// stages are the stages conflux runs, one per entry of proto.Stages and
+// in its order (TestStagesFollowTheTable).
+var stages = []worker.Stage{
+	tokenbroker.Stage, enumerator.Stage, fetcher.Stage, attachments.Stage,
+	extractor.Stage, permissions.Stage, sink.Stage,
 }
 
-// runner is what every stage service is.
-type runner interface {
-	Run(ctx context.Context) error
-}
+// Stages lists every stage's name in pipeline order (proto.Stages): the
+// token broker first, so that credentials are there when the others call
+// Confluence.
+var Stages = proto.StageNames()
 
-// build makes one stage.
-func (a *App) build(ctx context.Context, name string, client *confluence.Client) (runner, error) {
-	switch name {
-	case proto.StageTokenBroker:
-		return tokenbroker.New(tokenbroker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StageEnumerator:
-		return enumerator.New(ctx, enumerator.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StageFetcher:
-		return fetcher.New(ctx, fetcher.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StageAttachments:
-		return attachments.New(attachments.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StageExtractor:
-		return extractor.New(extractor.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StagePermissions:
-		return permissions.New(permissions.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Client: client, Logger: a.Log, Metrics: a.Metrics})
-	case proto.StageSink:
-		return sink.New(sink.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics})
+// lookup returns the named stage.
+func lookup(name string) (worker.Stage, error) {
+	for _, s := range stages {
+		if s.Name == name {
+			return s, nil
+		}
 	}
-	return nil, fmt.Errorf("unknown stage %q: want one of %s", name, strings.Join(Stages, ", "))
+	return worker.Stage{}, fmt.Errorf("unknown stage %q: want one of %s", name, strings.Join(Stages, ", "))
+}
+
+// build makes one stage, with the process's Confluence client if the
+// stage calls Confluence.
+func (a *App) build(ctx context.Context, st worker.Stage, client *confluence.Client) (worker.Service, error) {
+	d := worker.Deps{NC: a.NC, JS: a.JS, Config: a.Config, Logger: a.Log, Metrics: a.Metrics}
+	if st.Spec().CallsConfluence {
+		d.Client = client
+	}
+	return st.New(ctx, d)
 }
 
 // RunStages runs the named stages in this process until ctx is done, then
 // waits for each to drain. The first stage that fails stops the others.
 func (a *App) RunStages(ctx context.Context, names []string) error {
+	var run []worker.Stage
 	for _, n := range names {
-		if !slices.Contains(Stages, n) {
-			return fmt.Errorf("unknown stage %q: want one of %s", n, strings.Join(Stages, ", "))
+		st, err := lookup(n)
+		if err != nil {
+			return err
 		}
+		run = append(run, st)
 	}
 	// Only stages that call Confluence get a client: it subscribes to the
 	// fleet's rate-limit subjects, which the NATS users of the others
 	// (deployments/nats/accounts.conf) may not read.
 	var client *confluence.Client
-	if slices.ContainsFunc(names, callsConfluence) {
+	if slices.ContainsFunc(run, func(s worker.Stage) bool { return s.Spec().CallsConfluence }) {
 		var err error
 		if client, err = a.Client(ctx); err != nil {
 			return err
@@ -73,14 +76,14 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 	if err := a.serveMetrics(ctx, names, client); err != nil {
 		return err
 	}
-	var built []runner
-	for _, n := range names {
-		r, err := a.build(ctx, n, client)
+	var built []worker.Service
+	for _, st := range run {
+		r, err := a.build(ctx, st, client)
 		if err != nil {
 			if ctx.Err() != nil { // stopped while starting: not a failure
 				return nil
 			}
-			return fmt.Errorf("stage %s: %w", n, err)
+			return fmt.Errorf("stage %s: %w", st.Name, err)
 		}
 		built = append(built, r)
 	}

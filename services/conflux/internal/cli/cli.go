@@ -69,7 +69,8 @@ func Main(args []string) int {
 	parser, err := kong.New(&c, kong.Name("conflux"),
 		kong.Description("Crawl a Confluence Cloud site into search indexes with exact read permissions."),
 		kong.UsageOnError(), kong.Exit(func(code int) { panic(exitError{code}) }),
-		kong.Vars{"version": buildinfo.Version(), "replayable": strings.Join(app.Replayable, ",")})
+		kong.Vars{"version": buildinfo.Version(), "replayable": strings.Join(app.Replayable, ","),
+			"stages": strings.Join(app.Stages, ","), "stagelist": strings.Join(app.Stages, ", ")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -18,7 +18,7 @@ import (
 var Stdout io.Writer = os.Stdout
 
 type workerCmd struct {
-	Stage string `arg:"" enum:"enumerator,fetcher,attachments,extractor,permissions,sink,tokenbroker,scheduler" help:"The stage to run: enumerator, fetcher, attachments, extractor, permissions, sink or tokenbroker; or scheduler, which requests crawls on the crawl.*_every intervals (one replica at a time holds its lease)."`
+	Stage string `arg:"" enum:"${stages},scheduler" help:"The stage to run, one of ${stagelist}; or scheduler, which requests crawls on the crawl.*_every intervals (one replica at a time holds its lease)."`
 }
 
 func (w *workerCmd) Run(g *Globals) error {
