@@ -99,6 +99,25 @@ func workerAccess(site string) map[string]access {
 	}
 }
 
+// stageAccess lists, per stage of proto.Stages, the concrete subjects the
+// table says it publishes: its outputs, its dead letters and the acks of
+// its consumers.
+func stageAccess(site string) map[string][]string {
+	s := proto.For(site)
+	concrete := strings.NewReplacer("*", "x", ">", "x.y")
+	out := map[string][]string{}
+	for _, st := range proto.Stages {
+		for _, o := range st.Outputs {
+			out[st.Name] = append(out[st.Name], s.Pattern(concrete.Replace(o)))
+		}
+		for _, in := range st.Inputs {
+			out[st.Name] = append(out[st.Name], s.DeadLetter(st.Name),
+				"$JS.ACK."+in.Stream+"."+in.Durable(st.Name, site)+".1.2.3.1700000000000000000.0")
+		}
+	}
+	return out
+}
+
 // TestAccountsAllowWhatEachWorkerUses connects to a server running
 // nats/accounts.conf as each worker's user and publishes and subscribes
 // on the concrete subjects that worker uses (each allowed) and on some of
@@ -112,12 +131,13 @@ func TestAccountsAllowWhatEachWorkerUses(t *testing.T) {
 		t.Fatalf("access listed for %d workers, accounts.conf has %d worker users", len(table), len(users))
 	}
 	checks := 0
+	fromTable := stageAccess(site)
 	for _, user := range users {
 		a, ok := table[user]
 		if !ok {
 			t.Fatalf("no access listed for %s", user)
 		}
-		for _, subj := range a.pub {
+		for _, subj := range append(a.pub, fromTable[user]...) {
 			checks++
 			if err := try(srv, user, subj, false); err != nil {
 				t.Errorf("%s may not publish to %s: %v", user, subj, err)

@@ -18,11 +18,12 @@ import (
 	"time"
 
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/proto"
 )
 
 // stages are the `conflux worker` stages, each a Deployment of the chart
 // and a service of the compose file, besides the scheduler.
-var stages = []string{"tokenbroker", "enumerator", "fetcher", "attachments", "extractor", "permissions", "sink"}
+var stages = proto.StageNames()
 
 // TestFleetUnderAccounts is the fleet as deployed: the conflux binary
 // built from this repository, one `conflux worker <stage>` process per

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/conflux-dev/conflux/proto"
 )
 
 // users are the NATS users of nats/accounts.conf that run a worker, each
 // with the environment variable holding its password.
-var users = []string{"enumerator", "fetcher", "attachments", "extractor", "permissions", "sink", "tokenbroker", "scheduler"}
+var users = append(proto.StageNames(), "scheduler")
 
 // password is the test password of a user of accounts.conf.
 func password(user string) string { return "test-" + user + "-password" }

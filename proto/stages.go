@@ -25,7 +25,9 @@ type StageSpec struct {
 	// serves requests (the token broker).
 	Inputs []Input
 	// Outputs are the subjects the stage publishes, below
-	// "conflux.<site>." ("content.>"), its dead letters left out.
+	// "conflux.<site>." ("content.>"), its dead letters left out. A stage
+	// that serves requests (the token broker) answers on the requester's
+	// inbox and lists none.
 	Outputs []string
 	// CallsConfluence says whether the stage calls the Confluence API (and
 	// so needs a client, credentials and a share of the request rate).
@@ -42,7 +44,7 @@ type StageSpec struct {
 // that credentials are there when the others call Confluence. A new stage
 // is one entry here (and its package; see README "Adding a stage").
 var Stages = []StageSpec{
-	{Name: StageTokenBroker, Outputs: []string{"token.>"}, Replicas: 2},
+	{Name: StageTokenBroker, Replicas: 2},
 	{Name: StageEnumerator, CallsConfluence: true, Concurrency: 1, Replicas: 1,
 		Inputs:  []Input{{Name: "crawl", Stream: StreamCrawl, Filter: "crawl.requested"}},
 		Outputs: []string{"space.>", "sitewide.>", "crawl.progress.>", "crawl.finished.>"}},
