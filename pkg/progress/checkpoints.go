@@ -78,16 +78,3 @@ func (c *Checkpoints) Epoch(ctx context.Context) string {
 	return string(e.Value())
 }
 
-// OpenAll binds the progress bucket and the site's checkpoints, what a
-// stage that lists a crawl needs.
-func OpenAll(ctx context.Context, js jetstream.JetStream, site string) (*Tracker, *Checkpoints, error) {
-	tr, err := Open(ctx, js)
-	if err != nil {
-		return nil, nil, err
-	}
-	cp, err := OpenCheckpoints(ctx, js, site)
-	if err != nil {
-		return nil, nil, err
-	}
-	return tr, cp, nil
-}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/sourcegraph/conc/pool"
 
-	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
@@ -31,11 +30,8 @@ type Deps = worker.Deps
 
 // Service is the space enumerator.
 type Service struct {
+	progress.Lister
 	d           Deps
-	sub         proto.Subjects
-	pub         *bus.Publisher
-	tracker     *progress.Tracker
-	checkpoints *progress.Checkpoints
 	runner      *stage.Runner
 	coordinator *Coordinator
 }
@@ -45,16 +41,16 @@ var Stage = worker.Stage{Name: proto.StageEnumerator, New: worker.Of(New)}
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(ctx context.Context, d Deps) (*Service, error) {
-	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS)}
-	var err error
-	if s.tracker, s.checkpoints, err = progress.OpenAll(ctx, d.JS, d.Config.Site); err != nil {
+	lister, err := progress.OpenLister(ctx, d.JS, d.Config.Site)
+	if err != nil {
 		return nil, err
 	}
+	s := &Service{Lister: lister, d: d}
 	if s.runner, err = d.Runner(proto.StageEnumerator, "crawl", stage.Typed(s.handle)); err != nil {
 		return nil, err
 	}
 	s.d.Logger = d.Log().With("stage", proto.StageEnumerator)
-	s.coordinator = NewCoordinator(s.tracker, s.pub, d.Config.Site, s.d.Logger)
+	s.coordinator = NewCoordinator(s.Tracker, s.Pub, d.Config.Site, s.d.Logger)
 	return s, nil
 }
 
@@ -82,7 +78,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequ
 		meta.EnumerationDone, meta.EnumerationError = true, err.Error()
 		meta.CredentialsRefused = errors.Is(err, confluence.ErrUnauthorized)
 		log.Error("space listing failed; the crawl ends without spaces", "err", err)
-		return s.tracker.PutMeta(ctx, meta)
+		return s.Tracker.PutMeta(ctx, meta)
 	}
 	for _, sp := range spaces {
 		meta.Spaces[sp.ID] = sp.Key
@@ -97,12 +93,12 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequ
 		}
 	}
 	meta.EnumerationDone = true
-	if err := s.tracker.PutMeta(ctx, meta); err != nil {
+	if err := s.Tracker.PutMeta(ctx, meta); err != nil {
 		return err
 	}
 	for id, key := range gone {
 		// Nothing of the space is listed: every document of it is swept.
-		if err := s.tracker.Listing(ctx, req.CrawlID, id, proto.Listing{SpaceKey: key}); err != nil {
+		if err := s.Tracker.Listing(ctx, req.CrawlID, id, proto.Listing{SpaceKey: key}); err != nil {
 			return err
 		}
 		log.Warn("space no longer crawled; its documents will be deleted", "space_id", id, "space_key", key)
@@ -110,7 +106,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequ
 	since := map[string]time.Time{} // each space's checkpoint, for an incremental crawl
 	if req.Kind == proto.CrawlIncremental {
 		for _, sp := range spaces {
-			since[sp.ID] = s.checkpoints.Get(ctx, sp.ID)
+			since[sp.ID] = s.Checkpoints.Get(ctx, sp.ID)
 		}
 	}
 	bulk, err := s.readSitewide(ctx, req, spaces, total, oldest(since), m.Deliveries, log)
@@ -121,7 +117,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequ
 		msg := &proto.SpaceFound{CrawlID: req.CrawlID, Kind: req.Kind, SpaceID: sp.ID, SpaceKey: sp.Key,
 			Name: sp.Name, Type: sp.Type, Status: sp.Status, HomepageID: sp.HomepageID, Sitewide: bulk,
 			Since: since[sp.ID]}
-		if err := s.pub.Publish(ctx, s.sub.Space(sp.ID), msg, proto.MsgID("space", sp.ID, 0, req.CrawlID)); err != nil {
+		if err := s.Pub.Publish(ctx, s.Sub.Space(sp.ID), msg, proto.MsgID("space", sp.ID, 0, req.CrawlID)); err != nil {
 			return fmt.Errorf("publish space %s: %w", sp.Key, err)
 		}
 	}
@@ -134,10 +130,10 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, req *proto.CrawlRequ
 // crawl the one later incremental crawls use.
 func (s *Service) permissionEpoch(ctx context.Context, meta *proto.CrawlMeta) error {
 	if meta.Kind == proto.CrawlIncremental {
-		meta.PermissionsFrom = s.checkpoints.Epoch(ctx)
+		meta.PermissionsFrom = s.Checkpoints.Epoch(ctx)
 		return nil
 	}
-	return s.checkpoints.PutEpoch(ctx, meta.CrawlID)
+	return s.Checkpoints.PutEpoch(ctx, meta.CrawlID)
 }
 
 // readSitewide reads the site-wide comment and attachment lists for a

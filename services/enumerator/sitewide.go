@@ -229,7 +229,7 @@ func (w *sitewide) publishAttachment(ctx context.Context, a confluence.Attachmen
 }
 
 func (w *sitewide) publish(ctx context.Context, space string, msg proto.Message, id string) error {
-	if err := w.s.pub.Publish(ctx, w.s.sub.Sitewide(w.crawl, space), msg, id); err != nil {
+	if err := w.s.Pub.Publish(ctx, w.s.Sub.Sitewide(w.crawl, space), msg, id); err != nil {
 		return fmt.Errorf("publish site-wide row: %w", err)
 	}
 	return nil

@@ -24,7 +24,7 @@ func (s *Service) vanishedSpaces(ctx context.Context, current map[string]string)
 	if err != nil {
 		return nil, fmt.Errorf("documents stream: %w", err)
 	}
-	prefix := "conflux." + s.sub.Site() + ".doc."
+	prefix := "conflux." + s.Sub.Site() + ".doc."
 	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+">"))
 	if err != nil {
 		return nil, fmt.Errorf("documents stream subjects: %w", err)

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/pkg/worker"
@@ -29,12 +28,9 @@ type Deps = worker.Deps
 
 // Service is the content fetcher.
 type Service struct {
-	d           Deps
-	sub         proto.Subjects
-	pub         *bus.Publisher
-	tracker     *progress.Tracker
-	checkpoints *progress.Checkpoints
-	runner      *stage.Runner
+	progress.Lister
+	d      Deps
+	runner *stage.Runner
 }
 
 // Overlap is subtracted from a checkpoint before an incremental query
@@ -46,11 +42,11 @@ var Stage = worker.Stage{Name: proto.StageFetcher, New: worker.Of(New)}
 
 // New builds the stage; the topology must exist (bus.EnsureTopology).
 func New(ctx context.Context, d Deps) (*Service, error) {
-	s := &Service{d: d, sub: proto.For(d.Config.Site), pub: bus.NewPublisher(d.JS)}
-	var err error
-	if s.tracker, s.checkpoints, err = progress.OpenAll(ctx, d.JS, d.Config.Site); err != nil {
+	lister, err := progress.OpenLister(ctx, d.JS, d.Config.Site)
+	if err != nil {
 		return nil, err
 	}
+	s := &Service{Lister: lister, d: d}
 	if s.runner, err = d.Runner(proto.StageFetcher, "spaces", stage.Typed(s.handle)); err != nil {
 		return nil, err
 	}
@@ -81,7 +77,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, sp *proto.SpaceFound
 		res.Error = err.Error()
 		log.Error("listing incomplete", "err", err, "items", res.Items, "attachments", res.Attachments)
 	}
-	if err := s.tracker.Listing(ctx, sp.CrawlID, sp.SpaceID, res); err != nil {
+	if err := s.Tracker.Listing(ctx, sp.CrawlID, sp.SpaceID, res); err != nil {
 		return err
 	}
 	if err == nil && sp.Kind != proto.CrawlPermissions {
@@ -93,7 +89,7 @@ func (s *Service) handle(ctx context.Context, m *stage.Msg, sp *proto.SpaceFound
 }
 
 func (s *Service) saveCheckpoint(ctx context.Context, spaceID string, t time.Time, log *slog.Logger) {
-	if err := s.checkpoints.Put(ctx, spaceID, t); err != nil {
+	if err := s.Checkpoints.Put(ctx, spaceID, t); err != nil {
 		log.Warn("checkpoint not saved; the next incremental crawl lists more", "err", err)
 	}
 }

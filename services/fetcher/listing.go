@@ -368,8 +368,8 @@ func (l *listing) publishAttachment(ctx context.Context, msg *proto.AttachmentFo
 	}
 	l.fill(&msg.CrawlID, &msg.Kind, &msg.SpaceID, &msg.SpaceKey)
 	msg.Restrictions = l.restrictions(msg.Ancestors, "")
-	subj := l.s.sub.Attachment(l.sp.SpaceID, msg.ID)
-	if err := l.s.pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
+	subj := l.s.Sub.Attachment(l.sp.SpaceID, msg.ID)
+	if err := l.s.Pub.Publish(ctx, subj, msg, proto.MsgID("attachment", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
 		return fmt.Errorf("publish attachment %s: %w", msg.ID, err)
 	}
 	l.attachments.Add(1)
@@ -432,8 +432,8 @@ func (l *listing) publish(ctx context.Context, it item, ancestors []proto.Ancest
 		msg.Ancestors = ancestors
 	}
 	msg.Restrictions = l.restrictions(msg.Ancestors, msg.ID)
-	subj := l.s.sub.Content(l.sp.SpaceID, msg.ID)
-	if err := l.s.pub.Publish(ctx, subj, &msg, proto.MsgID("content", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
+	subj := l.s.Sub.Content(l.sp.SpaceID, msg.ID)
+	if err := l.s.Pub.Publish(ctx, subj, &msg, proto.MsgID("content", msg.ID, msg.Version, l.sp.CrawlID)); err != nil {
 		return fmt.Errorf("publish %s %s: %w", msg.Type, msg.ID, err)
 	}
 	l.items.Add(1)

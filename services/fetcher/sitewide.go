@@ -54,7 +54,7 @@ func (l *listing) wantSitewide(ctx context.Context) error {
 // eachSitewide calls fn once per item of the space's site-wide rows.
 func (l *listing) eachSitewide(ctx context.Context, fn func(proto.Message) error) error {
 	seen := map[string]bool{}
-	subject := l.s.sub.Sitewide(l.sp.CrawlID, l.sp.SpaceID)
+	subject := l.s.Sub.Sitewide(l.sp.CrawlID, l.sp.SpaceID)
 	err := bus.Each(ctx, l.s.d.JS, proto.StreamSitewide, subject, func(m jetstream.Msg) error {
 		payload, err := bus.DecodeMsg(ctx, l.s.d.JS, m)
 		if err != nil {
