@@ -36,10 +36,16 @@ func claimName(data []byte) string {
 	return claimPrefix + hex.EncodeToString(sum[:])
 }
 
+// ObjectStores is the role of JetStream that reading a claim check
+// needs: binding an object store. jetstream.JetStream satisfies it.
+type ObjectStores interface {
+	ObjectStore(ctx context.Context, bucket string) (jetstream.ObjectStore, error)
+}
+
 // claims stores and loads claim-checked payloads; it binds the object
 // store on first use.
 type claims struct {
-	js  jetstream.JetStream
+	js  ObjectStores
 	mu  sync.Mutex
 	obs jetstream.ObjectStore
 }
@@ -83,7 +89,7 @@ func (c *claims) put(ctx context.Context, data []byte) (string, error) {
 // travels by claim check, the bytes stored under its claim (verified
 // against the claim's digest). A claim that is gone or does not match
 // wraps ErrMalformed.
-func Payload(ctx context.Context, js jetstream.JetStream, msg jetstream.Msg) ([]byte, error) {
+func Payload(ctx context.Context, js ObjectStores, msg jetstream.Msg) ([]byte, error) {
 	name := msg.Headers().Get(HeaderClaim)
 	if name == "" {
 		return msg.Data(), nil

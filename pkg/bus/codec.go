@@ -58,7 +58,7 @@ func Decode(data []byte, into proto.Message) error {
 // payload. Errors name the subject and stream sequence and wrap
 // ErrMalformed or ErrUnknownSchema when the message can never be decoded;
 // any other error (the object store unreachable) is worth a retry.
-func DecodeMsg(ctx context.Context, js jetstream.JetStream, msg jetstream.Msg) (proto.Message, error) {
+func DecodeMsg(ctx context.Context, js ObjectStores, msg jetstream.Msg) (proto.Message, error) {
 	where := Describe(msg)
 	sv := msg.Headers().Get(proto.HeaderSchema)
 	if sv == "" {

@@ -20,7 +20,7 @@ type LastMsgGetter interface {
 // LastOnSubject reads and decodes the last message of a stream's subject
 // (schema header, claim check), or returns nil, nil when the subject has
 // none. It costs one direct read of the stream.
-func LastOnSubject(ctx context.Context, js jetstream.JetStream, stream LastMsgGetter, name, subject string) (proto.Message, error) {
+func LastOnSubject(ctx context.Context, js ObjectStores, stream LastMsgGetter, name, subject string) (proto.Message, error) {
 	raw, err := stream.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, nil
