@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/alecthomas/kong"
+
+	"github.com/conflux-dev/conflux/pkg/buildinfo"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/pkg/confluencesim/oauthsim"
 )
@@ -32,62 +34,68 @@ func main() {
 	}
 }
 
+// flags is the command line (kong).
 type flags struct {
-	addr, mediaAddr, tenant, save string
-	latency                       time.Duration
-	rate, faults                  float64
-	seed                          int64
-	clientID, clientSecret        string
-	spaceShortPages, verbose      bool
-	size                          confluencesim.Size
+	Addr              string           `default:"127.0.0.1:0" help:"Site address (API, OAuth, gateway)."`
+	MediaAddr         string           `default:"127.0.0.1:0" help:"Media host address (attachment bytes)."`
+	Tenant            string           `default:"demo" help:"Tenant: \"demo\", \"generate\" (from --seed and the --gen-* sizes) or a JSON file."`
+	Save              string           `help:"Write the tenant as JSON to this file and go on serving."`
+	Latency           time.Duration    `help:"Latency added to every request."`
+	Rate              float64          `help:"Request budget per second (429 beyond); 0 = unlimited."`
+	Faults            float64          `help:"Share of requests answered 5xx or dropped (0..1)."`
+	Seed              int64            `default:"1" help:"Seed for faults and --tenant generate."`
+	OAuthClientID     string           `name:"oauth-client-id" default:"conflux-sim-client" help:"OAuth client id accepted by /oauth/token."`
+	OAuthClientSecret string           `name:"oauth-client-secret" default:"conflux-sim-secret" help:"OAuth client secret."`
+	SpaceShortPages   bool             `help:"v1 /rest/api/space returns short pages that are not the end."`
+	Verbose           bool             `short:"v" help:"Log every request to stderr."`
+	GenSpaces         int              `help:"Generated tenant: spaces (default 3)."`
+	GenPages          int              `help:"Generated tenant: pages and folders per space (default 20)."`
+	GenUsers          int              `help:"Generated tenant: users (default 10)."`
+	Version           kong.VersionFlag `help:"Print the version and exit."`
 }
 
-func parse(args []string, stderr io.Writer) (flags, error) {
-	var f flags
-	fs := flag.NewFlagSet("conflux-sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:0", "site address (API, OAuth, gateway)")
-	fs.StringVar(&f.mediaAddr, "media-addr", "127.0.0.1:0", "media host address (attachment bytes)")
-	fs.StringVar(&f.tenant, "tenant", "demo", `tenant: "demo", "generate" (from --seed and the --gen-* sizes) or a JSON file`)
-	fs.StringVar(&f.save, "save", "", "write the tenant as JSON to this file and go on serving")
-	fs.DurationVar(&f.latency, "latency", 0, "latency added to every request")
-	fs.Float64Var(&f.rate, "rate", 0, "request budget per second (429 beyond); 0 = unlimited")
-	fs.Float64Var(&f.faults, "faults", 0, "share of requests answered 5xx or dropped (0..1)")
-	fs.Int64Var(&f.seed, "seed", 1, "seed for faults and --tenant generate")
-	fs.StringVar(&f.clientID, "oauth-client-id", "conflux-sim-client", "OAuth client id accepted by /oauth/token")
-	fs.StringVar(&f.clientSecret, "oauth-client-secret", "conflux-sim-secret", "OAuth client secret")
-	fs.BoolVar(&f.spaceShortPages, "space-short-pages", false, "v1 /rest/api/space returns short pages that are not the end")
-	fs.BoolVar(&f.verbose, "v", false, "log every request to stderr")
-	fs.IntVar(&f.size.Spaces, "gen-spaces", 0, "generated tenant: spaces (default 3)")
-	fs.IntVar(&f.size.PagesPerSpace, "gen-pages", 0, "generated tenant: pages and folders per space (default 20)")
-	fs.IntVar(&f.size.Users, "gen-users", 0, "generated tenant: users (default 10)")
-	if err := fs.Parse(args); err != nil {
+// errExit is kong's exit (--help, --version): run returns nil.
+var errExit = errors.New("exit")
+
+func parse(args []string, stdout, stderr io.Writer) (f flags, err error) {
+	p, err := kong.New(&f, kong.Name("conflux-sim"), kong.Description("Serve a simulated Confluence Cloud site."),
+		kong.Writers(stdout, stderr), kong.Vars{"version": buildinfo.Version()},
+		kong.Exit(func(int) { panic(errExit) }))
+	if err != nil {
 		return f, err
 	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errExit {
+				panic(r)
+			}
+			err = errExit
+		}
+	}()
+	if _, err := p.Parse(args); err != nil {
+		return f, err
 	}
-	if f.faults < 0 || f.faults > 1 {
-		return f, fmt.Errorf("--faults %v: must be between 0 and 1", f.faults)
+	if f.Faults < 0 || f.Faults > 1 {
+		return f, fmt.Errorf("--faults %v: must be between 0 and 1", f.Faults)
 	}
 	return f, nil
 }
 
 func loadTenant(f flags) (*confluencesim.Tenant, error) {
-	switch f.tenant {
+	switch f.Tenant {
 	case "demo":
 		return confluencesim.Demo(), nil
 	case "generate":
-		return confluencesim.Generate(f.seed, f.size), nil
+		return confluencesim.Generate(f.Seed, confluencesim.Size{Spaces: f.GenSpaces, PagesPerSpace: f.GenPages, Users: f.GenUsers}), nil
 	default:
-		return confluencesim.LoadTenant(f.tenant)
+		return confluencesim.LoadTenant(f.Tenant)
 	}
 }
 
 // run serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parse(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	f, err := parse(args, stdout, stderr)
+	if errors.Is(err, errExit) {
 		return nil
 	}
 	if err != nil {
@@ -97,20 +105,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.save != "" {
-		if err := t.Save(f.save); err != nil {
+	if f.Save != "" {
+		if err := t.Save(f.Save); err != nil {
 			return err
 		}
 	}
 	level := slog.LevelInfo
-	if f.verbose {
+	if f.Verbose {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := confluencesim.Start(t, confluencesim.Options{
-		Addr: f.addr, MediaAddr: f.mediaAddr, Latency: f.latency, Rate: f.rate, Faults: f.faults, Seed: f.seed,
-		SpaceShortPages: f.spaceShortPages, Logger: log,
-		OAuth: oauthsim.Config{ClientID: f.clientID, ClientSecret: f.clientSecret},
+		Addr: f.Addr, MediaAddr: f.MediaAddr, Latency: f.Latency, Rate: f.Rate, Faults: f.Faults, Seed: f.Seed,
+		SpaceShortPages: f.SpaceShortPages, Logger: log,
+		OAuth: oauthsim.Config{ClientID: f.OAuthClientID, ClientSecret: f.OAuthClientSecret},
 	})
 	if err != nil {
 		return err
