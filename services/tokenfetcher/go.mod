@@ -3,6 +3,7 @@ module github.com/conflux-dev/conflux/services/tokenfetcher
 go 1.26.8
 
 require (
+	github.com/alecthomas/kong v1.17.0
 	github.com/conflux-dev/conflux/pkg v0.0.0-00010101000000-000000000000
 	golang.org/x/oauth2 v0.38.0
 )

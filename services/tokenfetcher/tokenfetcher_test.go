@@ -307,7 +307,7 @@ func TestParseArgs(t *testing.T) {
 		{name: "two ways", args: []string{"--api", "confluencecloud", "-i", "id1", "-s", "x", "--secret-file", secretFile}, wantErr: "give the secret one way"},
 		{name: "wrong api", args: []string{"--api", "jira", "-i", "x", "-s", "y"}, wantErr: "only \"confluencecloud\""},
 		{name: "no client id", args: []string{"--api", "confluencecloud", "-s", "y"}, wantErr: "-i CLIENT_ID is required"},
-		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "flag provided but not defined"},
+		{name: "unknown flag", args: []string{"--bogus"}, wantErr: "unknown flag --bogus"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
