@@ -77,4 +77,3 @@ func (c *Checkpoints) Epoch(ctx context.Context) string {
 	}
 	return string(e.Value())
 }
-
