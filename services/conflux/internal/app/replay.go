@@ -19,8 +19,18 @@ func (a *App) RebuildSink(ctx context.Context, names ...string) (int, error) {
 }
 
 // Replayable lists the stages whose input `conflux replay --stage` can
-// re-drive.
-var Replayable = []string{proto.StageEnumerator, proto.StageFetcher, proto.StageAttachments, proto.StageExtractor, proto.StagePermissions, proto.StageSink}
+// re-drive: every stage of proto.Stages that has a consumer.
+var Replayable = replayable()
+
+func replayable() []string {
+	var out []string
+	for _, s := range proto.Stages {
+		if len(s.Inputs) > 0 {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
 
 // Rewound is one consumer that a stage replay reset.
 type Rewound struct {
