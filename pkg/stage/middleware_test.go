@@ -67,3 +67,13 @@ func TestChainOrder(t *testing.T) {
 		t.Errorf("Dispatch of an unknown type: %v, want a permanent error", err)
 	}
 }
+
+// A stage's handler takes its one payload type; the runner dead-letters
+// any other, and the message's logger already names the crawl and item.
+func ExampleTyped() {
+	h := stage.Typed(func(ctx context.Context, m *stage.Msg, c *proto.ContentFetched) error {
+		m.Log.Info("resolving", "title", c.Title)
+		return nil
+	})
+	_ = h // stage.NewRunner(js, cfg, h), or worker.Deps.Runner(stage, input, h)
+}
