@@ -163,24 +163,31 @@ func (r *resolver) fetchSpace(ctx context.Context, st *crawlState, spaceID strin
 		if err != nil {
 			return rec, fmt.Errorf("permissions of space %s: %w", spaceID, err)
 		}
-		if p.Operation.Key != "read" || p.Operation.TargetType != "space" {
-			continue
-		}
-		switch p.Principal.Type {
-		case "user":
-			users = append(users, p.Principal.ID)
-		case "group":
-			rec.Groups = append(rec.Groups, p.Principal.ID)
-		case "role":
-			// Only ANONYMOUS is known to grant view; other roles admit
-			// nobody here rather than everybody.
-			rec.Anonymous = rec.Anonymous || p.Principal.ID == "ANONYMOUS"
-		}
+		users = rec.grant(p, users)
 	}
 	rec.Groups = unique(rec.Groups)
 	var err error
 	rec.Users, err = r.members(ctx, st, unique(users))
 	return rec, err
+}
+
+// grant adds what a space permission row grants to view the space: a
+// group to rec, an account to users (returned), anonymous access to rec.
+func (rec *spaceRecord) grant(p confluence.SpacePermission, users []string) []string {
+	if p.Operation.Key != "read" || p.Operation.TargetType != "space" {
+		return users
+	}
+	switch p.Principal.Type {
+	case "user":
+		users = append(users, p.Principal.ID)
+	case "group":
+		rec.Groups = append(rec.Groups, p.Principal.ID)
+	case "role":
+		// Only ANONYMOUS is known to grant view; other roles admit
+		// nobody here rather than everybody.
+		rec.Anonymous = rec.Anonymous || p.Principal.ID == "ANONYMOUS"
+	}
+	return users
 }
 
 // restrictionOf is a node's read restriction: as the message carried it
@@ -442,25 +449,9 @@ func (r *resolver) fetchAncestors(ctx context.Context, kind, id string) (ancesto
 // return are not active.
 func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []string) ([]member, error) {
 	if missing := st.missingUsers(accountIDs); len(missing) > 0 {
-		r.calls.userBatches.Add(1)
-		users, err := r.api.Users(ctx, missing)
+		learned, err := r.lookUpUsers(ctx, missing)
 		if err != nil {
-			return nil, fmt.Errorf("look up %d users: %w", len(missing), err)
-		}
-		byID := make(map[string]confluence.User, len(users))
-		for _, u := range users {
-			byID[u.AccountID] = u
-		}
-		learned := make([]member, 0, len(missing))
-		for _, id := range missing {
-			u, ok := byID[id]
-			m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email, Name: displayName(u)}
-			if m.Email == "" && ok {
-				if m.Email, err = r.importedEmail(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			learned = append(learned, m)
+			return nil, err
 		}
 		st.learnUsers(learned)
 	}
@@ -471,6 +462,32 @@ func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []str
 		out = append(out, st.users[id])
 	}
 	return out, nil
+}
+
+// lookUpUsers asks Confluence about accounts this process does not know
+// (one users-bulk call).
+func (r *resolver) lookUpUsers(ctx context.Context, accountIDs []string) ([]member, error) {
+	r.calls.userBatches.Add(1)
+	users, err := r.api.Users(ctx, accountIDs)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d users: %w", len(accountIDs), err)
+	}
+	byID := make(map[string]confluence.User, len(users))
+	for _, u := range users {
+		byID[u.AccountID] = u
+	}
+	learned := make([]member, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		u, ok := byID[id]
+		m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email, Name: displayName(u)}
+		if m.Email == "" && ok {
+			if m.Email, err = r.importedEmail(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		learned = append(learned, m)
+	}
+	return learned, nil
 }
 
 func (r *resolver) importedEmail(ctx context.Context, accountID string) (string, error) {
