@@ -68,6 +68,7 @@ type ContentFetched struct {
 	Restrictions []Restriction `msgpack:"restrictions,omitempty"`
 }
 
+// Schema implements Message.
 func (*ContentFetched) Schema() Schema { return SchemaContentFetched }
 
 // Track implements Tracked.
@@ -102,6 +103,7 @@ type AttachmentFound struct {
 	Restrictions []Restriction `msgpack:"restrictions,omitempty"`
 }
 
+// Schema implements Message.
 func (*AttachmentFound) Schema() Schema { return SchemaAttachmentFound }
 
 // Track implements Tracked.
@@ -143,6 +145,7 @@ const (
 	ExtractionSkipped     = "skipped"     // prefix: "skipped: <reason>" (no bytes, or over max_file_size)
 )
 
+// Schema implements Message.
 func (*AttachmentStored) Schema() Schema { return SchemaAttachmentStored }
 
 // Track implements Tracked.

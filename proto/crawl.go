@@ -28,6 +28,7 @@ type CrawlRequested struct {
 	Force bool `msgpack:"force,omitempty"`
 }
 
+// Schema implements Message.
 func (*CrawlRequested) Schema() Schema { return SchemaCrawlRequested }
 
 // SpaceFound is one space the crawl covers. Subject: Subjects.Space.
@@ -49,6 +50,7 @@ type SpaceFound struct {
 	Sitewide bool `msgpack:"sitewide,omitempty"`
 }
 
+// Schema implements Message.
 func (*SpaceFound) Schema() Schema { return SchemaSpaceFound }
 
 // CrawlProgress is a snapshot of a crawl's counts, published for watchers.
@@ -59,6 +61,7 @@ type CrawlProgress struct {
 	At      time.Time       `msgpack:"at"`
 }
 
+// Schema implements Message.
 func (*CrawlProgress) Schema() Schema { return SchemaCrawlProgress }
 
 // SpaceProgress counts one space of a crawl. The space is complete when
@@ -99,4 +102,5 @@ type CrawlFinished struct {
 	Finished           time.Time `msgpack:"finished"`
 }
 
+// Schema implements Message.
 func (*CrawlFinished) Schema() Schema { return SchemaCrawlFinished }

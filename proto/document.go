@@ -97,6 +97,7 @@ type DocumentReady struct {
 	UserNames map[string]string `msgpack:"user_names,omitempty"`
 }
 
+// Schema implements Message.
 func (*DocumentReady) Schema() Schema { return SchemaDocumentReady }
 
 // Track implements Tracked.
@@ -114,6 +115,7 @@ type DocumentDeleted struct {
 	Reason  string `msgpack:"reason"`
 }
 
+// Schema implements Message.
 func (*DocumentDeleted) Schema() Schema { return SchemaDocumentDeleted }
 
 // DeadLetter is a message a stage gave up on, with why.
@@ -133,4 +135,5 @@ type DeadLetter struct {
 	ItemID     string              `msgpack:"item_id,omitempty"`
 }
 
+// Schema implements Message.
 func (*DeadLetter) Schema() Schema { return SchemaDeadLetter }

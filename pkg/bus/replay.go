@@ -17,6 +17,7 @@ type StartAt struct {
 	Time     time.Time
 }
 
+// String names the start point for logs: "sequence N", "time T" or "the start".
 func (a StartAt) String() string {
 	switch {
 	case a.Sequence > 0:

@@ -13,18 +13,8 @@ import (
 func TestStatus(t *testing.T) {
 	js := setup(t)
 	ctx := testCtx(t)
-	pub := bus.NewPublisher(js)
-	sub := proto.For(site)
-	for _, id := range []string{"1", "2", "3"} {
-		if err := pub.Publish(ctx, sub.Content("s", id), content(id), ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pub, sub, cons := publishContent(t, js, "1", "2", "3")
 	durable := proto.Durable(proto.StagePermissions, "content", site)
-	cons, err := js.Consumer(ctx, proto.StreamContent, durable)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := cons.Next(jetstream.FetchMaxWait(30 * time.Second)); err != nil { // left unacked: in flight
 		t.Fatal(err)
 	}
@@ -54,4 +44,24 @@ func TestStatus(t *testing.T) {
 			t.Errorf("%s: %+v, want 2 pending, 1 ack pending, 1 dead letter", st.Durable, st)
 		}
 	}
+}
+
+// publishContent publishes a ContentFetched for each id to space s and
+// returns the publisher, the site's subjects and the permission stage's
+// content consumer, which has not read them yet.
+func publishContent(t *testing.T, js jetstream.JetStream, ids ...string) (*bus.Publisher, proto.Subjects, jetstream.Consumer) {
+	t.Helper()
+	ctx := testCtx(t)
+	pub := bus.NewPublisher(js)
+	sub := proto.For(site)
+	for _, id := range ids {
+		if err := pub.Publish(ctx, sub.Content("s", id), content(id), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cons, err := js.Consumer(ctx, proto.StreamContent, proto.Durable(proto.StagePermissions, "content", site))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, sub, cons
 }

@@ -60,18 +60,8 @@ func TestTopologySurvivesRestart(t *testing.T) {
 	if err := bus.EnsureTopology(ctx, js, site, proto.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	pub := bus.NewPublisher(js)
-	sub := proto.For(site)
-	for _, id := range []string{"1", "2", "3"} {
-		if err := pub.Publish(ctx, sub.Content("s", id), content(id), ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, _, cons := publishContent(t, js, "1", "2", "3")
 	durable := proto.Durable(proto.StagePermissions, "content", site)
-	cons, err := js.Consumer(ctx, proto.StreamContent, durable)
-	if err != nil {
-		t.Fatal(err)
-	}
 	m, err := cons.Next(jetstream.FetchMaxWait(30 * time.Second))
 	if err != nil {
 		t.Fatal(err)

@@ -227,13 +227,7 @@ func TestValidateErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(minimal+tc.extra), "conflux.yaml", envOf(tc.env))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %q\ndoes not contain %q", err, tc.want)
-			}
+			err := parseFails(t, tc.extra, tc.env, tc.want)
 			var fe *FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("no FieldError in %v", err)
@@ -581,4 +575,19 @@ func TestSiteHost(t *testing.T) {
 			t.Errorf("SiteHost(%q) = %q, want %q", site, got, want)
 		}
 	}
+}
+
+// parseFails parses the minimal configuration plus extra under env and
+// fails the test unless that is an error containing want; it returns the
+// error.
+func parseFails(t *testing.T, extra string, env map[string]string, want string) error {
+	t.Helper()
+	_, err := Parse([]byte(minimal+extra), "conflux.yaml", envOf(env))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q\ndoes not contain %q", err, want)
+	}
+	return err
 }

@@ -5,18 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
+
+	"github.com/conflux-dev/conflux/pkg/cql"
 )
 
 // CQLFields are the CQL fields Atlassian documents for Confluence Cloud
-// (the "CQL fields" page of the Cloud developer documentation). A filter
-// naming any other field (space.id, say) is refused: Confluence answers
-// it with 400 "No field exists with the name".
-var CQLFields = []string{
-	"ancestor", "content", "created", "creator", "contributor", "favourite", "id", "label", "lastmodified",
-	"macro", "mention", "parent", "space", "space.category", "space.desc", "space.key", "space.title",
-	"space.type", "text", "title", "type", "watcher",
-}
+// (cql.Fields). A filter naming any other field (space.id, say) is
+// refused: Confluence answers it with 400 "No field exists with the name".
+var CQLFields = cql.Fields
 
 // cqlOperators are the CQL comparison operators.
 var cqlOperators = []string{"=", "!=", ">", ">=", "<", "<=", "~", "!~", "in", "not in"}
@@ -26,10 +22,10 @@ var cqlOperators = []string{"=", "!=", ">", ">=", "<", "<=", "~", "!~", "in", "n
 // grouped by parentheses, naming only documented fields (CQLFields).
 // Values are quoted strings, bare words, or functions such as
 // now("-4w"). It refuses "order by": the crawl orders its own queries.
-func CheckCQLFilter(cql string) error {
-	toks, err := cqlTokens(cql)
-	if err != nil {
-		return err
+func CheckCQLFilter(filter string) error {
+	toks, closed := cql.Tokens(filter)
+	if !closed {
+		return errors.New("a quoted string is not closed")
 	}
 	p := &cqlCheck{toks: toks}
 	if err := p.expr(0); err != nil {
@@ -157,49 +153,4 @@ func (p *cqlCheck) value(field string) error {
 
 func isCQLWord(t string) bool {
 	return t != "" && !strings.ContainsAny(t[:1], `(),"'=!<>~`)
-}
-
-// cqlTokens splits CQL into words, quoted strings, operators and
-// punctuation; an unterminated string is an error.
-func cqlTokens(s string) ([]string, error) {
-	var toks []string
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		switch {
-		case unicode.IsSpace(r):
-			i++
-		case r == '"' || r == '\'':
-			j := i + 1
-			for j < len(rs) && rs[j] != r {
-				if rs[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(rs) {
-				return nil, errors.New("a quoted string is not closed")
-			}
-			toks = append(toks, string(rs[i:j+1]))
-			i = j + 1
-		case strings.ContainsRune("(),", r):
-			toks = append(toks, string(r))
-			i++
-		case strings.ContainsRune("=!<>~", r):
-			j := i + 1
-			if j < len(rs) && strings.ContainsRune("=~", rs[j]) {
-				j++
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		default:
-			j := i
-			for j < len(rs) && !unicode.IsSpace(rs[j]) && !strings.ContainsRune(`(),=!<>~"'`, rs[j]) {
-				j++
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		}
-	}
-	return toks, nil
 }

@@ -101,13 +101,7 @@ func TestRulesValidateErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(minimal+tc.extra), "conflux.yaml", envOf(tc.env))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %q\ndoes not contain %q", err, tc.want)
-			}
+			err := parseFails(t, tc.extra, tc.env, tc.want)
 			var fe *FieldError
 			if !errors.As(err, &fe) && !strings.Contains(tc.want, "is not a date") && !strings.Contains(tc.want, "is not a duration") {
 				t.Fatalf("no FieldError in %v", err)

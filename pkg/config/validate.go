@@ -20,6 +20,7 @@ type FieldError struct {
 	Msg string
 }
 
+// Error names the key and what is wrong with it.
 func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
 
 // Validate checks every key and returns all problems at once, each a

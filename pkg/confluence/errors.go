@@ -52,6 +52,7 @@ type Error struct {
 	announced bool // a Retry-After was sent (it may be 0)
 }
 
+// Error names the request (never its query), the status and the cause.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method + " " + e.Path + ": ")

@@ -42,7 +42,7 @@ var specPatches = []struct {
 }{
 	{
 		"v2 PageBulk/PageSingle/FolderSingle parentId and parentType are not nullable in the spec, but the live API " +
-			"answers null for a root page and for a trashed page or folder (reference §1.3, §1.4 example); the " +
+			"answers null for a root page and for a trashed page or folder (see the v2 FolderSingle and PageSingle examples); the " +
 			"ParentContentType description itself says \"or null if there is no parent\"",
 		func(v2, _ *openapi3.T) {
 			for _, n := range []string{"PageBulk", "PageSingle", "FolderSingle"} {
@@ -53,7 +53,7 @@ var specPatches = []struct {
 		},
 	},
 	{
-		"v2 FolderSingle position is nullable like PageBulk's (a trashed folder reports position null, reference §1.3)",
+		"v2 FolderSingle position is nullable like PageBulk's (a trashed folder reports position null)",
 		func(v2, _ *openapi3.T) {
 			v2.Components.Schemas["FolderSingle"].Value.Properties["position"].Value.Nullable = true
 		},

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/conflux-dev/conflux/pkg/cql"
 )
 
 // A CQL subset: clauses joined by "and" (and "or"; "and" binds tighter),
@@ -83,7 +84,7 @@ type cqlError struct{ msg string }
 func (e *cqlError) Error() string { return e.msg }
 
 func parseCQL(s string, now time.Time) (q cqlQuery, err error) {
-	p := &cqlParser{toks: tokenize(s), now: now, src: s}
+	p := &cqlParser{toks: tokens(s), now: now, src: s}
 	defer func() {
 		if r := recover(); r != nil {
 			ce, ok := r.(*cqlError)
@@ -301,7 +302,7 @@ func (p *cqlParser) value() string {
 		p.next()
 		arg := ""
 		if p.peek() != ")" {
-			arg = unquote(p.next())
+			arg = cql.Unquote(p.next())
 		}
 		if p.next() != ")" {
 			p.fail("Could not parse cql : " + p.src)
@@ -311,65 +312,7 @@ func (p *cqlParser) value() string {
 	if t == "(" || t == ")" || t == "," {
 		p.fail("Could not parse cql : " + p.src)
 	}
-	return unquote(t)
-}
-
-func unquote(t string) string {
-	if len(t) >= 2 && (t[0] == '"' || t[0] == '\'') {
-		inner := t[1 : len(t)-1]
-		var sb strings.Builder
-		for i := 0; i < len(inner); i++ {
-			if inner[i] == '\\' && i+1 < len(inner) {
-				i++
-			}
-			sb.WriteByte(inner[i])
-		}
-		return sb.String()
-	}
-	return t
-}
-
-// tokenize splits CQL into words, quoted strings, operators and
-// punctuation.
-func tokenize(s string) []string {
-	var toks []string
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		switch {
-		case unicode.IsSpace(r):
-			i++
-		case r == '"' || r == '\'':
-			j := i + 1
-			for j < len(rs) && rs[j] != r {
-				if rs[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j = min(j+1, len(rs))
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		case strings.ContainsRune("(),", r):
-			toks = append(toks, string(r))
-			i++
-		case strings.ContainsRune("=!<>~", r):
-			j := i + 1
-			if j < len(rs) && strings.ContainsRune("=~", rs[j]) {
-				j++
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		default:
-			j := i
-			for j < len(rs) && !unicode.IsSpace(rs[j]) && !strings.ContainsRune("(),=!<>~\"'", rs[j]) {
-				j++
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		}
-	}
-	return toks
+	return cql.Unquote(t)
 }
 
 func hitSpace(ix *index, h hit) *Space {
@@ -397,4 +340,11 @@ func (h hit) text() string {
 		return h.a.Comment
 	}
 	return plainText(h.c.Body)
+}
+
+// tokens splits a query as Confluence does; an unclosed quoted string
+// runs to the end of the query.
+func tokens(s string) []string {
+	toks, _ := cql.Tokens(s)
+	return toks
 }

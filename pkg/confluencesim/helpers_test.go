@@ -107,31 +107,41 @@ func links(r resp) map[string]any {
 // rules on every page.
 func walkV2(tb testing.TB, s *Server, path, auth string) []map[string]any {
 	tb.Helper()
-	var all []map[string]any
-	for page := 0; path != ""; page++ {
-		if page > 10000 {
-			tb.Fatalf("walk %s: no end", path)
-		}
-		r := mustGet(tb, s.URL()+path, auth)
-		all = append(all, results(r)...)
-		l := links(r)
+	return walk(tb, s, path, auth, func(r resp, l map[string]any, next string) string {
 		if l["base"] != s.URL()+"/wiki" {
 			tb.Fatalf("walk %s: _links.base %v", path, l["base"])
 		}
-		next, _ := l["next"].(string)
 		if next != "" && !strings.HasPrefix(next, "/wiki/") {
 			tb.Fatalf("walk %s: next %q does not start with /wiki/", path, next)
 		}
 		if lh := r.header.Get("Link"); next != "" && lh != "" && !strings.Contains(lh, "<"+next+`>; rel="next"`) {
 			tb.Fatalf("walk %s: Link %q does not carry next %q", path, lh, next)
 		}
-		path = next
-	}
-	return all
+		return next
+	})
 }
 
 // walkV1 follows v1 `_links.next` (context-relative) to the end.
 func walkV1(tb testing.TB, s *Server, path, auth string) []map[string]any {
+	tb.Helper()
+	return walk(tb, s, path, auth, func(_ resp, l map[string]any, next string) string {
+		if l["context"] != "/wiki" || l["base"] != s.URL()+"/wiki" {
+			tb.Fatalf("walk %s: _links %v", path, l)
+		}
+		if next == "" {
+			return ""
+		}
+		if strings.HasPrefix(next, "/wiki/") || !strings.HasPrefix(next, "/rest/") {
+			tb.Fatalf("walk %s: next %q is not context-relative", path, next)
+		}
+		return "/wiki" + next
+	})
+}
+
+// walk gets path and the pages after it to the end and returns every
+// item; check sees each answer, its _links and its next link, and returns
+// the path of the next page ("" at the end).
+func walk(tb testing.TB, s *Server, path, auth string, check func(r resp, l map[string]any, next string) string) []map[string]any {
 	tb.Helper()
 	var all []map[string]any
 	for page := 0; path != ""; page++ {
@@ -141,17 +151,8 @@ func walkV1(tb testing.TB, s *Server, path, auth string) []map[string]any {
 		r := mustGet(tb, s.URL()+path, auth)
 		all = append(all, results(r)...)
 		l := links(r)
-		if l["context"] != "/wiki" || l["base"] != s.URL()+"/wiki" {
-			tb.Fatalf("walk %s: _links %v", path, l)
-		}
 		next, _ := l["next"].(string)
-		if next != "" {
-			if strings.HasPrefix(next, "/wiki/") || !strings.HasPrefix(next, "/rest/") {
-				tb.Fatalf("walk %s: next %q is not context-relative", path, next)
-			}
-			next = "/wiki" + next
-		}
-		path = next
+		path = check(r, l, next)
 	}
 	return all
 }

@@ -178,8 +178,8 @@ func (q *req) v1RestrictionByOperation() reply {
 }
 
 // restrictionOps are the operationKey values the v1 document allows on
-// the byOperation/{operationKey} route (reference §3: read, update); the
-// other ContentRestriction operations are a 400 there.
+// the byOperation/{operationKey} route; the other ContentRestriction
+// operations are a 400 there.
 var restrictionOps = []string{"read", "update"}
 
 // GET /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}

@@ -2,8 +2,9 @@ package confluencesim
 
 import "slices"
 
-// Site-wide v2 lists (reference §1.1, §12): every comment or attachment
-// the caller may view, across spaces, with no space filter.
+// Site-wide v2 lists (/footer-comments, /inline-comments, /attachments):
+// every comment or attachment the caller may view, across spaces, with no
+// space filter.
 
 // siteWideContainer tells whether the page or blog post of a comment or
 // attachment lets it appear in a site-wide list: current or archived (as

@@ -1,6 +1,6 @@
 // Package filesink is the file sink: the embedded default sink that writes
 // every document, attachment and group as files under one directory, laid
-// out as DESIGN.md says:
+// out as the README ("Sinks") says:
 //
 //	documents/<id>.json               one proto.Document, JSON, indented by two spaces
 //	attachments/<id>/<safe file name> an attachment's bytes

@@ -69,6 +69,7 @@ type LineError struct {
 	Err error
 }
 
+// Error names the line and what is wrong with it.
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
 // Unwrap returns Err.
@@ -101,6 +102,7 @@ type TooManyBadRowsError struct {
 	First LineError
 }
 
+// Error names the file, how many rows were bad and the first of them.
 func (e *TooManyBadRowsError) Error() string {
 	return fmt.Sprintf("%s: %v: %d bad rows by line %d, more than the %d allowed; the first is line %d: %v",
 		Options{File: e.File}.name(), ErrTooManyBadRows, e.Count, e.Line, e.Max, e.First.Line, e.First.Err)

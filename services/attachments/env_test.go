@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -97,22 +96,10 @@ func newEnv(t *testing.T, topo proto.Options, sizes ...int64) *env {
 		deps: Deps{NC: nc, JS: js, Config: cfg, Client: client, Logger: testLogger(t)}}
 }
 
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*waitFor)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return natstest.Context(t, 2*waitFor) }
 
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type tlog struct{ t *testing.T }
-
-func (w tlog) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
+// testLogger writes warnings and errors to the test log.
+func testLogger(t *testing.T) *slog.Logger { return natstest.Logger(t, slog.LevelWarn) }
 
 // start runs a service with the given max_size (and downloader, when not
 // nil) until the test ends.

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +37,7 @@ type env struct {
 	sub   proto.Subjects
 	pub   *bus.Publisher
 	calls *callCounter
-	log   *testLog
+	log   *slog.Logger
 }
 
 func newEnv(t *testing.T, tn *confluencesim.Tenant) *env {
@@ -59,8 +58,7 @@ func newEnv(t *testing.T, tn *confluencesim.Tenant) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, ctx: ctx, srv: srv, js: js, sim: sim, cfg: cfg, sub: proto.For(cfg.Site), pub: bus.NewPublisher(js),
-		calls: &callCounter{rt: http.DefaultTransport, byPath: map[string]int{}}, log: &testLog{t: t}}
-	t.Cleanup(e.log.stop)
+		calls: &callCounter{rt: http.DefaultTransport, byPath: map[string]int{}}, log: natstest.Logger(t, slog.LevelInfo)}
 	return e
 }
 
@@ -80,47 +78,12 @@ func (e *env) startReplicaOn(js jetstream.JetStream, opts ...permissions.Option)
 		e.t.Fatal(err)
 	}
 	svc, err := permissions.New(context.Background(), permissions.Deps{JS: js, Config: e.cfg, Client: client,
-		Logger: slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelInfo}))}, opts...)
+		Logger: e.log}, opts...)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	e.t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, context.Canceled) {
-				e.t.Errorf("replica stopped: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			e.t.Errorf("replica did not stop within 30s")
-		}
-	})
+	natstest.Run(e.t, "replica", 30*time.Second, svc.Run)
 	return svc
-}
-
-// testLog passes the stage's log lines to t.Log until the test ends.
-type testLog struct {
-	mu  sync.Mutex
-	t   *testing.T
-	off bool
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.off {
-		l.t.Log(strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-func (l *testLog) stop() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.off = true
 }
 
 // callCounter counts the HTTP calls the replicas make, by method and path.

@@ -9,9 +9,9 @@ import (
 // flights runs at most one fetch per key at a time in this process;
 // callers that ask for a key while it is being fetched wait for that
 // fetch and share its result. Results are not kept: the caller caches.
-type flights[T any] struct {
+type flights[K comparable, T any] struct {
 	mu sync.Mutex
-	m  map[string]*flight[T]
+	m  map[K]*flight[T]
 }
 
 type flight[T any] struct {
@@ -24,11 +24,11 @@ type flight[T any] struct {
 // do returns fn's result for key, running fn only when no other call for
 // key is in flight. A waiter whose own ctx is still live retries when the
 // fetch it waited for was cancelled by its caller's context.
-func (f *flights[T]) do(ctx context.Context, key string, fn func(ctx context.Context) (T, error)) (T, error) {
+func (f *flights[K, T]) do(ctx context.Context, key K, fn func(ctx context.Context) (T, error)) (T, error) {
 	for {
 		f.mu.Lock()
 		if f.m == nil {
-			f.m = map[string]*flight[T]{}
+			f.m = map[K]*flight[T]{}
 		}
 		c, busy := f.m[key]
 		if !busy {

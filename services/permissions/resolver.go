@@ -143,20 +143,9 @@ func (r *resolver) evaluate(ctx context.Context, st *crawlState, spaceID string,
 
 // space returns a space's view grants, fetched once per crawl.
 func (r *resolver) space(ctx context.Context, st *crawlState, spaceID string) (spaceRecord, error) {
-	if rec, ok := st.space(spaceID); ok {
-		return found(rec, rec.Found, "space "+spaceID)
-	}
-	rec, err := st.spaceFlights.do(ctx, spaceID, func(ctx context.Context) (spaceRecord, error) {
-		rec, err := loadValue(ctx, r.store, st.keys.space(spaceID), func(ctx context.Context) (spaceRecord, error) {
-			return r.fetchSpace(ctx, st, spaceID)
-		})
-		if err != nil {
-			return rec, err
-		}
-		st.learnUsers(rec.Users)
-		st.learnSpace(spaceID, rec)
-		return rec, nil
-	})
+	rec, err := st.lookups.space.get(ctx, spaceID, stored(r.store, st.keys.space(spaceID), func(ctx context.Context) (spaceRecord, error) {
+		return r.fetchSpace(ctx, st, spaceID)
+	}))
 	if err != nil {
 		return rec, err
 	}
@@ -174,24 +163,31 @@ func (r *resolver) fetchSpace(ctx context.Context, st *crawlState, spaceID strin
 		if err != nil {
 			return rec, fmt.Errorf("permissions of space %s: %w", spaceID, err)
 		}
-		if p.Operation.Key != "read" || p.Operation.TargetType != "space" {
-			continue
-		}
-		switch p.Principal.Type {
-		case "user":
-			users = append(users, p.Principal.ID)
-		case "group":
-			rec.Groups = append(rec.Groups, p.Principal.ID)
-		case "role":
-			// Only ANONYMOUS is known to grant view; other roles admit
-			// nobody here rather than everybody.
-			rec.Anonymous = rec.Anonymous || p.Principal.ID == "ANONYMOUS"
-		}
+		users = rec.grant(p, users)
 	}
 	rec.Groups = unique(rec.Groups)
 	var err error
 	rec.Users, err = r.members(ctx, st, unique(users))
 	return rec, err
+}
+
+// grant adds what a space permission row grants to view the space: a
+// group to rec, an account to users (returned), anonymous access to rec.
+func (rec *spaceRecord) grant(p confluence.SpacePermission, users []string) []string {
+	if p.Operation.Key != "read" || p.Operation.TargetType != "space" {
+		return users
+	}
+	switch p.Principal.Type {
+	case "user":
+		users = append(users, p.Principal.ID)
+	case "group":
+		rec.Groups = append(rec.Groups, p.Principal.ID)
+	case "role":
+		// Only ANONYMOUS is known to grant view; other roles admit
+		// nobody here rather than everybody.
+		rec.Anonymous = rec.Anonymous || p.Principal.ID == "ANONYMOUS"
+	}
+	return users
 }
 
 // restrictionOf is a node's read restriction: as the message carried it
@@ -203,7 +199,7 @@ func (r *resolver) restrictionOf(ctx context.Context, st *crawlState, id string,
 	}
 	// Every message under a node carries the same record for it: build
 	// its members once per crawl.
-	if rec, ok := st.restr.get(id); ok && rec.Found {
+	if rec, ok := st.lookups.restr.memory.get(id); ok && rec.Found {
 		return rec, nil
 	}
 	rec := restrictionRecord{Found: true}
@@ -214,27 +210,16 @@ func (r *resolver) restrictionOf(ctx context.Context, st *crawlState, id string,
 	if rec.Users, err = r.members(ctx, st, unique(k.Users)); err != nil {
 		return rec, err
 	}
-	st.restr.put(id, rec)
+	st.lookups.restr.memory.put(id, rec)
 	return rec, nil
 }
 
 // restriction returns the read restriction of one content id, fetched
 // once per crawl.
 func (r *resolver) restriction(ctx context.Context, st *crawlState, id string) (restrictionRecord, error) {
-	if rec, ok := st.restr.get(id); ok {
-		return found(rec, rec.Found, "content "+id)
-	}
-	rec, err := st.restrFlights.do(ctx, id, func(ctx context.Context) (restrictionRecord, error) {
-		rec, err := loadValue(ctx, r.store, st.keys.restriction(id), func(ctx context.Context) (restrictionRecord, error) {
-			return r.fetchRestriction(ctx, st, id)
-		})
-		if err != nil {
-			return rec, err
-		}
-		st.learnUsers(rec.Users)
-		st.restr.put(id, rec)
-		return rec, nil
-	})
+	rec, err := st.lookups.restr.get(ctx, id, stored(r.store, st.keys.restriction(id), func(ctx context.Context) (restrictionRecord, error) {
+		return r.fetchRestriction(ctx, st, id)
+	}))
 	if err != nil {
 		return rec, err
 	}
@@ -267,10 +252,7 @@ func (r *resolver) fetchRestriction(ctx context.Context, st *crawlState, id stri
 // group makes sure a group and its members are known, fetched once per
 // crawl. name is the name a restriction gave it, if any.
 func (r *resolver) group(ctx context.Context, st *crawlState, id, name string) (groupState, error) {
-	if g, ok := st.group(id); ok {
-		return g, nil
-	}
-	return st.groupFlights.do(ctx, id, func(ctx context.Context) (groupState, error) {
+	return st.lookups.group.get(ctx, id, func(ctx context.Context) (groupState, error) {
 		var fetched *groupState
 		rec, err := loadValue(ctx, r.store, st.keys.group(id), func(ctx context.Context) (groupRecord, error) {
 			rec, g, err := r.fetchGroup(ctx, st, id, name)
@@ -291,7 +273,6 @@ func (r *resolver) group(ctx context.Context, st *crawlState, id, name string) (
 		if g.name == "" {
 			g.name = name
 		}
-		st.learnGroup(id, g)
 		return g, nil
 	})
 }
@@ -408,14 +389,8 @@ func (r *resolver) prefetchGroups(ctx context.Context, st *crawlState, dir map[s
 // 200 a call, instead of one look-up per group: a group a restriction or
 // a space grant names that the list does not hold was deleted.
 func (r *resolver) directory(ctx context.Context, st *crawlState) (map[string]string, error) {
-	return st.dirFlight.do(ctx, "groups", func(ctx context.Context) (map[string]string, error) {
-		st.mu.RLock()
-		dir := st.directory
-		st.mu.RUnlock()
-		if dir != nil {
-			return dir, nil
-		}
-		dir = map[string]string{}
+	return st.lookups.dir.get(ctx, "groups", func(ctx context.Context) (map[string]string, error) {
+		dir := map[string]string{}
 		for g, err := range r.api.Groups(ctx) {
 			if err != nil {
 				return nil, fmt.Errorf("list groups: %w", err)
@@ -425,9 +400,6 @@ func (r *resolver) directory(ctx context.Context, st *crawlState) (map[string]st
 		if err := r.prefetchGroups(ctx, st, dir); err != nil {
 			return nil, err
 		}
-		st.mu.Lock()
-		st.directory = dir
-		st.mu.Unlock()
 		return dir, nil
 	})
 }
@@ -447,34 +419,29 @@ func (r *resolver) loadChunks(ctx context.Context, st *crawlState, id string, re
 
 // ancestors returns the path above a page the message did not carry.
 func (r *resolver) ancestors(ctx context.Context, st *crawlState, kind, id string) ([]proto.Ancestor, error) {
-	if rec, ok := st.anc.get(id); ok {
-		return found(rec.Ancestors, rec.Found, "content "+id)
-	}
-	rec, err := st.ancFlights.do(ctx, id, func(ctx context.Context) (ancestorsRecord, error) {
-		rec, err := loadValue(ctx, r.store, st.keys.ancestors(id), func(ctx context.Context) (ancestorsRecord, error) {
-			r.calls.ancestors.Add(1)
-			as, err := r.api.Ancestors(ctx, kind, id)
-			if errors.Is(err, confluence.ErrNotFound) {
-				return ancestorsRecord{}, nil
-			}
-			if err != nil {
-				return ancestorsRecord{}, fmt.Errorf("ancestors of %s: %w", id, err)
-			}
-			rec := ancestorsRecord{Found: true}
-			for _, a := range as {
-				rec.Ancestors = append(rec.Ancestors, proto.Ancestor{ID: a.ID, Type: a.Type})
-			}
-			return rec, nil
-		})
-		if err == nil {
-			st.anc.put(id, rec)
-		}
-		return rec, err
-	})
+	rec, err := st.lookups.anc.get(ctx, id, stored(r.store, st.keys.ancestors(id), func(ctx context.Context) (ancestorsRecord, error) {
+		return r.fetchAncestors(ctx, kind, id)
+	}))
 	if err != nil {
 		return nil, err
 	}
 	return found(rec.Ancestors, rec.Found, "content "+id)
+}
+
+func (r *resolver) fetchAncestors(ctx context.Context, kind, id string) (ancestorsRecord, error) {
+	r.calls.ancestors.Add(1)
+	as, err := r.api.Ancestors(ctx, kind, id)
+	if errors.Is(err, confluence.ErrNotFound) {
+		return ancestorsRecord{}, nil
+	}
+	if err != nil {
+		return ancestorsRecord{}, fmt.Errorf("ancestors of %s: %w", id, err)
+	}
+	rec := ancestorsRecord{Found: true}
+	for _, a := range as {
+		rec.Ancestors = append(rec.Ancestors, proto.Ancestor{ID: a.ID, Type: a.Type})
+	}
+	return rec, nil
 }
 
 // members resolves accounts: whether each is active, and its email from
@@ -482,25 +449,9 @@ func (r *resolver) ancestors(ctx context.Context, st *crawlState, kind, id strin
 // return are not active.
 func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []string) ([]member, error) {
 	if missing := st.missingUsers(accountIDs); len(missing) > 0 {
-		r.calls.userBatches.Add(1)
-		users, err := r.api.Users(ctx, missing)
+		learned, err := r.lookUpUsers(ctx, missing)
 		if err != nil {
-			return nil, fmt.Errorf("look up %d users: %w", len(missing), err)
-		}
-		byID := make(map[string]confluence.User, len(users))
-		for _, u := range users {
-			byID[u.AccountID] = u
-		}
-		learned := make([]member, 0, len(missing))
-		for _, id := range missing {
-			u, ok := byID[id]
-			m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email, Name: displayName(u)}
-			if m.Email == "" && ok {
-				if m.Email, err = r.importedEmail(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			learned = append(learned, m)
+			return nil, err
 		}
 		st.learnUsers(learned)
 	}
@@ -511,6 +462,32 @@ func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []str
 		out = append(out, st.users[id])
 	}
 	return out, nil
+}
+
+// lookUpUsers asks Confluence about accounts this process does not know
+// (one users-bulk call).
+func (r *resolver) lookUpUsers(ctx context.Context, accountIDs []string) ([]member, error) {
+	r.calls.userBatches.Add(1)
+	users, err := r.api.Users(ctx, accountIDs)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d users: %w", len(accountIDs), err)
+	}
+	byID := make(map[string]confluence.User, len(users))
+	for _, u := range users {
+		byID[u.AccountID] = u
+	}
+	learned := make([]member, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		u, ok := byID[id]
+		m := member{ID: id, Active: ok && (u.AccountStatus == "" || u.AccountStatus == "active"), Email: u.Email, Name: displayName(u)}
+		if m.Email == "" && ok {
+			if m.Email, err = r.importedEmail(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		learned = append(learned, m)
+	}
+	return learned, nil
 }
 
 func (r *resolver) importedEmail(ctx context.Context, accountID string) (string, error) {

@@ -16,19 +16,17 @@ type crawlState struct {
 	mu      sync.RWMutex
 	users   map[string]member
 	groups  map[string]groupState
-	spaces  map[string]spaceRecord
-	restr   *recent[restrictionRecord]
-	anc     *recent[ancestorsRecord]
 	results *recent[acl.Result] // by verdict key
 
-	// directory is the site's groups, id → name, listed once (directory()).
-	directory map[string]string
-	dirFlight flights[map[string]string]
-
-	spaceFlights flights[spaceRecord]
-	restrFlights flights[restrictionRecord]
-	groupFlights flights[groupState]
-	ancFlights   flights[ancestorsRecord]
+	// lookups climb to the records the rule reads (lookup).
+	lookups struct {
+		space lookup[string, spaceRecord]
+		restr lookup[string, restrictionRecord]
+		group lookup[string, groupState]
+		anc   lookup[string, ancestorsRecord]
+		// dir is the site's groups, id → name, listed once (directory()).
+		dir lookup[string, map[string]string]
+	}
 }
 
 // groupState is a group as the evaluation reads it; a group that does not
@@ -40,15 +38,20 @@ type groupState struct {
 }
 
 func newCrawlState(id, permsFrom string, limit int) *crawlState {
-	return &crawlState{
+	s := &crawlState{
 		id: id, keys: keysOf(id, permsFrom),
 		users:   map[string]member{},
 		groups:  map[string]groupState{},
-		spaces:  map[string]spaceRecord{},
-		restr:   newRecent[restrictionRecord](limit),
-		anc:     newRecent[ancestorsRecord](limit),
 		results: newRecent[acl.Result](limit),
 	}
+	s.lookups.space.memory = newRecent[spaceRecord](limit)
+	s.lookups.space.learn = func(r spaceRecord) { s.learnUsers(r.Users) }
+	s.lookups.restr.memory = newRecent[restrictionRecord](limit)
+	s.lookups.restr.learn = func(r restrictionRecord) { s.learnUsers(r.Users) }
+	s.lookups.group.memory = groupMemory{s}
+	s.lookups.anc.memory = newRecent[ancestorsRecord](limit)
+	s.lookups.dir.memory = newRecent[map[string]string](1)
+	return s
 }
 
 // Group implements acl.Directory.
@@ -110,19 +113,6 @@ func (s *crawlState) learnGroup(id string, g groupState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups[id] = g
-}
-
-func (s *crawlState) space(id string) (spaceRecord, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, ok := s.spaces[id]
-	return r, ok
-}
-
-func (s *crawlState) learnSpace(id string, r spaceRecord) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.spaces[id] = r
 }
 
 // crawlStates keeps the state of the few most recent crawls.

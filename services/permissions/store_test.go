@@ -39,7 +39,7 @@ func TestStoreFetchesEachKeyOnceAcrossReplicas(t *testing.T) {
 	keys := []string{"c1.restr.1", "c1.restr.2", "c1.restr.3", "c1.space.9"}
 	var wg sync.WaitGroup
 	for _, s := range replicas {
-		var fl flights[[]byte]
+		var fl flights[string, []byte]
 		for range 4 {
 			for _, key := range keys {
 				wg.Go(func() {
@@ -109,7 +109,7 @@ func TestStoreClaims(t *testing.T) {
 }
 
 func TestFlightsShareOneCall(t *testing.T) {
-	var fl flights[int]
+	var fl flights[string, int]
 	var calls atomic.Int32
 	release := make(chan struct{})
 	ctx := context.Background()

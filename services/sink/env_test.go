@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,23 +63,10 @@ func newEnv(t *testing.T) *env {
 		deps: Deps{Deps: worker.Deps{NC: nc, JS: js, Config: cfg, Logger: testLogger(t)}, Sink: Files(fs)}}
 }
 
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*waitFor)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testContext(t *testing.T) context.Context { return natstest.Context(t, 2*waitFor) }
 
 // testLogger writes warnings and errors to the test log.
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type tlog struct{ t *testing.T }
-
-func (w tlog) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
+func testLogger(t *testing.T) *slog.Logger { return natstest.Logger(t, slog.LevelWarn) }
 
 // start runs a sink service until the test ends.
 func (e *env) start() *Service {

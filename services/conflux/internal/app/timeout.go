@@ -24,6 +24,7 @@ type TimeoutError struct {
 	Pending string
 }
 
+// Error names the crawl, the wait and what it was still waiting for.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("crawl %s: timed out after %s waiting for %s", e.CrawlID, e.After, e.Pending)
 }
