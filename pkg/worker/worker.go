@@ -97,6 +97,7 @@ func serve(ctx context.Context, stage string, cfg config.Config, log *slog.Logge
 		return err
 	}
 	m := metrics.New()
+	ServeMicro(ctx, nc, js, cfg, []string{stage}, log)
 	if err := serveMetrics(ctx, stage, cfg, log, nc, js, m); err != nil {
 		return err
 	}

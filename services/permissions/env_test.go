@@ -20,6 +20,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
@@ -39,6 +40,8 @@ type env struct {
 	pub   *bus.Publisher
 	calls *callCounter
 	log   *testLog
+	// metrics, when set before startReplica, is every replica's.
+	metrics *metrics.Metrics
 }
 
 func newEnv(t *testing.T, tn *confluencesim.Tenant) *env {
@@ -79,7 +82,7 @@ func (e *env) startReplicaOn(js jetstream.JetStream, opts ...permissions.Option)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	svc, err := permissions.New(permissions.Deps{JS: js, Config: e.cfg, Client: client,
+	svc, err := permissions.New(permissions.Deps{JS: js, Config: e.cfg, Client: client, Metrics: e.metrics,
 		Logger: slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelInfo}))}, opts...)
 	if err != nil {
 		e.t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/confluence"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/attachments"
 	"github.com/conflux-dev/conflux/services/enumerator"
@@ -70,6 +71,7 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 			return err
 		}
 	}
+	worker.ServeMicro(ctx, a.NC, a.JS, a.Config, names, a.Log)
 	if err := a.serveMetrics(ctx, names, client); err != nil {
 		return err
 	}
