@@ -4,10 +4,10 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // Token refresh outcomes (label outcome of conflux_token_refreshes_total).
 const (
-	RefreshOK            = "ok"                     // rotated and persisted
-	RefreshFailed        = "failed"                 // the token endpoint or the bucket failed; retried with back-off
-	RefreshSuperseded    = "superseded"             // another replica rotated first; its token is kept
-	RefreshReauthorize   = "reauthorization_needed" // Atlassian refused the refresh token (invalid_grant)
+	RefreshOK          = "ok"                     // rotated and persisted
+	RefreshFailed      = "failed"                 // the token endpoint or the bucket failed; retried with back-off
+	RefreshSuperseded  = "superseded"             // another replica rotated first; its token is kept
+	RefreshReauthorize = "reauthorization_needed" // Atlassian refused the refresh token (invalid_grant)
 )
 
 func newTokenRefreshes() *prometheus.CounterVec {
