@@ -108,7 +108,10 @@ log:
 	go func() { polled <- f.pollMetrics(pollCtx, 300*time.Millisecond) }()
 
 	done := func() bool { return strings.Contains(scheduler.stdout.String(), "(full) complete in") }
-	kills, natsStopped := chaos(t, rng, f, cluster, done, time.Now().Add(150*time.Second))
+	// Chaos for the first 35 s of the crawl (or until it completes), then
+	// the fleet must finish it: a killed stage's messages come back after
+	// their ack wait.
+	kills, natsStopped := chaos(t, rng, f, cluster, done, time.Now().Add(35*time.Second))
 	deadline := time.Now().Add(150 * time.Second)
 	for !done() && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
@@ -150,7 +153,7 @@ log:
 
 // chaos kills a random stage worker every 1 to 2.5 s (SIGKILL) and starts
 // it again half a second to 1.5 s later, and stops one NATS node for 6 s
-// shortly after the crawl began, until done or the deadline. It returns
+// 1.5 to 3.5 s after the crawl was requested, until done or the deadline. It returns
 // the number of kills and which node it stopped.
 func chaos(t *testing.T, rng *rand.Rand, f *fleet, c *natsCluster, done func() bool, deadline time.Time) (int, string) {
 	t.Helper()
