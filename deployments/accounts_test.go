@@ -33,6 +33,10 @@ func workerAccess(site string) map[string]access {
 		"$JS.FC." + proto.ObjectBlobs + ".x.1", obj(proto.ObjectClaims)}
 	confluence := []string{s.TokenGet(), s.TokenInvalidate(), s.RateLimit(), s.RateBudget()}
 	confluenceSub := []string{"_INBOX.abc.def", s.RateLimit(), s.RateBudget()}
+	// Each stage is the micro service conflux-<stage>.
+	micro := func(stage string) []string {
+		return []string{"$SRV.PING", "$SRV.STATS.conflux-" + stage, "conflux.acme_atlassian_net.status." + stage}
+	}
 	with := func(lists ...[]string) []string {
 		var out []string
 		for _, l := range lists {
@@ -45,28 +49,28 @@ func workerAccess(site string) map[string]access {
 			pub: with(jetstream, confluence, []string{s.Space("S1"), s.Sitewide("c1", "S1"), s.CrawlProgress("c1"),
 				s.CrawlFinished("c1"), s.DeadLetter(proto.StageEnumerator), kv(proto.BucketProgress),
 				kv(proto.BucketCheckpoints), ack(proto.StreamCrawl, durable(proto.StageEnumerator, "crawl"))}),
-			sub:    confluenceSub,
+			sub:    with(confluenceSub, micro(proto.StageEnumerator)),
 			notPub: []string{s.Content("S1", "1"), s.Document("S1", "1"), s.DeadLetter(proto.StageSink), kv(proto.BucketTokens)},
-			notSub: []string{s.TokenGet()},
+			notSub: []string{s.TokenGet(), "conflux.acme_atlassian_net.status.fetcher"},
 		},
 		"fetcher": {
 			pub: with(jetstream, confluence, []string{s.Content("S1", "1"), s.Attachment("S1", "a1"),
 				s.DeadLetter(proto.StageFetcher), kv(proto.BucketProgress), kv(proto.BucketCheckpoints),
 				ack(proto.StreamSpaces, durable(proto.StageFetcher, "spaces"))}),
-			sub:    confluenceSub,
+			sub:    with(confluenceSub, micro(proto.StageFetcher)),
 			notPub: []string{s.Space("S1"), s.Document("S1", "1"), obj(proto.ObjectBlobs)},
 		},
 		"attachments": {
 			pub: with(jetstream, confluence, []string{s.AttachmentStored("S1", "a1"), s.DeadLetter(proto.StageAttachments),
 				obj(proto.ObjectBlobs), "$O." + proto.ObjectBlobs + ".M.name", kv(proto.BucketProgress),
 				ack(proto.StreamAttachments, durable(proto.StageAttachments, "attachments"))}),
-			sub:    confluenceSub,
+			sub:    with(confluenceSub, micro(proto.StageAttachments)),
 			notPub: []string{s.AttachmentExtracted("S1", "a1"), s.Document("S1", "1"), kv(proto.BucketCache)},
 		},
 		"extractor": {
 			pub: with(jetstream, []string{s.AttachmentExtracted("S1", "a1"), s.DeadLetter(proto.StageExtractor),
 				kv(proto.BucketProgress), ack(proto.StreamStored, durable(proto.StageExtractor, "stored"))}),
-			sub:    []string{"_INBOX.abc.def"},
+			sub:    with([]string{"_INBOX.abc.def"}, micro(proto.StageExtractor)),
 			notPub: []string{s.TokenGet(), s.RateLimit(), s.Document("S1", "1"), obj(proto.ObjectBlobs), s.AttachmentStored("S1", "a1")},
 			notSub: []string{s.RateLimit(), s.Content("S1", "1")},
 		},
@@ -75,15 +79,15 @@ func workerAccess(site string) map[string]access {
 				kv(proto.BucketProgress), kv(proto.BucketCache),
 				ack(proto.StreamContent, durable(proto.StagePermissions, "content")),
 				ack(proto.StreamExtracted, durable(proto.StagePermissions, "extracted"))}),
-			sub:    confluenceSub,
+			sub:    with(confluenceSub, micro(proto.StagePermissions)),
 			notPub: []string{s.Content("S1", "1"), kv(proto.BucketUsers), kv(proto.BucketIncludes)},
 		},
 		"sink": {
 			pub: with(jetstream, []string{s.Document("S1", "1"), s.DeadLetter(proto.StageSink), kv(proto.BucketProgress),
 				kv(proto.BucketIncludes), ack(proto.StreamDocuments, durable(proto.StageSink, "docs"))}),
-			sub:    []string{"_INBOX.abc.def"},
+			sub:    with([]string{"_INBOX.abc.def"}, micro(proto.StageSink)),
 			notPub: []string{s.TokenGet(), s.Content("S1", "1"), obj(proto.ObjectBlobs), kv(proto.BucketCache)},
-			notSub: []string{s.RateLimit()},
+			notSub: []string{s.RateLimit(), "conflux.acme_atlassian_net.status.permissions"},
 		},
 		"tokenbroker": {
 			pub:    []string{"$JS.API.INFO", kv(proto.BucketTokens), kv(proto.BucketLeases)},

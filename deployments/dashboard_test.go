@@ -30,6 +30,8 @@ func registeredNames(t *testing.T) map[string]bool {
 	m.Budget(10, true)
 	m.Downloaded(1)
 	m.Audited(1, 1, 1, 1, 1)
+	m.TokenRefreshed(metrics.RefreshOK)
+	m.ACLAccount(true)
 	families, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +61,8 @@ func registeredNames(t *testing.T) map[string]bool {
 // grafana/conflux.json and checks that each metric it names is one that
 // pkg/metrics registers, and that the dashboard covers what an operator
 // watches (stages, consumer lag, dead letters, Confluence calls and rate
-// limits, attachment bytes, the ACL audit).
+// limits, attachment bytes, token refreshes, ACL email coverage, the ACL
+// audit).
 func TestDashboardQueriesUseRegisteredMetrics(t *testing.T) {
 	b, err := os.ReadFile("grafana/conflux.json")
 	if err != nil {
@@ -108,6 +111,7 @@ func TestDashboardQueriesUseRegisteredMetrics(t *testing.T) {
 		"conflux_consumer_ack_pending", "conflux_confluence_requests_total", "conflux_confluence_rate_limited_total",
 		"conflux_confluence_wait_seconds_total", "conflux_confluence_budget_remaining",
 		"conflux_attachment_bytes_downloaded_total", "conflux_audit_mismatches_total",
+		"conflux_token_refreshes_total", "conflux_acl_accounts_total", "conflux_acl_accounts_with_email_total",
 	} {
 		if !used[must] {
 			t.Errorf("the dashboard does not show %s", must)

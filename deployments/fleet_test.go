@@ -17,7 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/micro"
+
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/worker"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -128,6 +132,8 @@ log:
 		}
 	}
 
+	checkMicroStats(t, srv.ClientURL(), proto.StageFetcher)
+
 	for _, v := range violations.all() {
 		t.Errorf("nats-server: %s", v)
 	}
@@ -151,6 +157,34 @@ log:
 		}
 	}
 	t.Logf("%d documents crawled by %d worker processes, each its own NATS user\n%s", len(docs), len(procs), summary)
+}
+
+// checkMicroStats sends $SRV.STATS.conflux-<stage> (what `nats micro stats
+// conflux-<stage>` sends) as the operator and wants every replica's answer
+// to carry the stage's consumers with their pending and redelivered counts.
+func checkMicroStats(t *testing.T, url, stage string) {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.UserInfo("operator", password("operator")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	reply, err := nc.Request("$SRV.STATS."+worker.ServiceName(stage), nil, 10*time.Second)
+	if err != nil {
+		t.Errorf("$SRV.STATS.%s: %v", worker.ServiceName(stage), err)
+		return
+	}
+	var stats micro.Stats
+	if err := json.Unmarshal(reply.Data, &stats); err != nil || len(stats.Endpoints) == 0 {
+		t.Errorf("$SRV.STATS.%s answered %s (%v)", worker.ServiceName(stage), reply.Data, err)
+		return
+	}
+	var st worker.StageStatus
+	if err := json.Unmarshal(stats.Endpoints[0].Data, &st); err != nil || st.Stage != stage || len(st.Consumers) == 0 || st.Consumers[0].Error != "" {
+		t.Errorf("$SRV.STATS.%s data: %s (%v)", worker.ServiceName(stage), stats.Endpoints[0].Data, err)
+		return
+	}
+	t.Logf("$SRV.STATS.%s: %s", worker.ServiceName(stage), stats.Endpoints[0].Data)
 }
 
 // proc is one worker process and what it printed.

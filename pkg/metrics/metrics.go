@@ -30,6 +30,8 @@ type Metrics struct {
 	nearLimit   prometheus.Counter
 	downloaded  prometheus.Counter
 	audit       *auditMetrics
+	refreshes   *prometheus.CounterVec
+	acl         *aclMetrics
 
 	mu    sync.Mutex
 	bound map[string]bool // stage/durable → the runner pulls
@@ -37,7 +39,8 @@ type Metrics struct {
 
 // New registers every collector, the Go runtime's and the process's too.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), bound: map[string]bool{}, audit: newAuditMetrics()}
+	m := &Metrics{reg: prometheus.NewRegistry(), bound: map[string]bool{}, audit: newAuditMetrics(),
+		refreshes: newTokenRefreshes(), acl: newACLMetrics()}
 	m.messages = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "conflux_stage_messages_total",
 		Help: "Messages a stage settled, by outcome (acked, retried, dead_lettered, interrupted).",
@@ -81,6 +84,8 @@ func New() *Metrics {
 		m.budget, m.nearLimit, m.downloaded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(m.audit.collectors()...)
+	m.reg.MustRegister(m.refreshes)
+	m.reg.MustRegister(m.acl.collectors()...)
 	return m
 }
 

@@ -128,6 +128,7 @@ func serve(ctx context.Context, name string, cfg config.Config, log *slog.Logger
 		return err
 	}
 	d := Deps{NC: nc, JS: js, Config: cfg, Logger: log, Metrics: metrics.New()}
+	ServeMicro(ctx, nc, js, cfg, []string{name}, log)
 	if err := serveMetrics(ctx, name, d); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type SpaceCoverage struct {
 
 // coverage accumulates SpaceCoverage per crawl and space.
 type coverage struct {
+	obs    accountObserver
 	mu     sync.Mutex
 	keep   int
 	spaces map[[2]string]*spaceTally
@@ -45,8 +46,15 @@ type spaceTally struct {
 	last   time.Time
 }
 
-func newCoverage(keep int) *coverage {
-	return &coverage{keep: keep, spaces: map[[2]string]*spaceTally{}}
+// accountObserver counts the accounts put in ACLs (*metrics.Metrics).
+type accountObserver interface {
+	ACLAccount(hasEmail bool)
+}
+
+// newCoverage keeps the coverage of the last keep spaces and tells obs
+// (nil: nobody) of each account the first time a space counts it.
+func newCoverage(keep int, obs accountObserver) *coverage {
+	return &coverage{keep: keep, obs: obs, spaces: map[[2]string]*spaceTally{}}
 }
 
 // add counts one resolved document; key identifies its verdict, whose
@@ -72,8 +80,13 @@ func (c *coverage) add(crawlID, spaceID, itemID, key string, public bool, allowe
 	}
 	t.seen[key] = true
 	for _, id := range allowed {
-		if !t.emails[id] {
-			t.emails[id] = email(id) != ""
+		had, counted := t.emails[id]
+		if had {
+			continue
+		}
+		t.emails[id] = email(id) != ""
+		if !counted && c.obs != nil {
+			c.obs.ACLAccount(t.emails[id])
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
@@ -38,6 +39,8 @@ type env struct {
 	pub   *bus.Publisher
 	calls *callCounter
 	log   *slog.Logger
+	// metrics, when set before startReplica, is every replica's.
+	metrics *metrics.Metrics
 }
 
 func newEnv(t *testing.T, tn *confluencesim.Tenant) *env {
@@ -78,7 +81,7 @@ func (e *env) startReplicaOn(js jetstream.JetStream, opts ...permissions.Option)
 		e.t.Fatal(err)
 	}
 	svc, err := permissions.New(context.Background(), permissions.Deps{JS: js, Config: e.cfg, Client: client,
-		Logger: e.log}, opts...)
+		Metrics: e.metrics, Logger: e.log}, opts...)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func New(ctx context.Context, d Deps, opts ...Option) (*Service, error) {
 	defer cancel()
 	s := &Service{d: d, o: o, log: d.Log().With("stage", proto.StagePermissions),
 		site: strings.TrimRight(d.Config.Site, "/"), host: d.Config.SiteHost(), sub: proto.For(d.Config.Site),
-		pub: bus.NewPublisher(d.JS), cov: newCoverage(1000)}
+		pub: bus.NewPublisher(d.JS), cov: newCoverage(1000, d.Metrics)}
 	if err := s.bind(ctx); err != nil {
 		return nil, err
 	}

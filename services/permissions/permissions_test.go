@@ -10,6 +10,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/acl"
 	"github.com/conflux-dev/conflux/pkg/acl/acltest"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/permissions"
@@ -100,6 +101,7 @@ func TestCrawlMatchesReferenceWithOneLookupPerNode(t *testing.T) {
 	e := newEnv(t, tn)
 	emails := e.importEmails(tn)
 	quick := permissions.WithCoverageEvery(100*time.Millisecond, 500*time.Millisecond)
+	e.metrics = metrics.New() // both replicas', summed as Prometheus would
 	a, b := e.startReplica(quick), e.startReplica(quick)
 
 	rng := rand.New(rand.NewPCG(7, 1))
@@ -144,6 +146,7 @@ func TestCrawlMatchesReferenceWithOneLookupPerNode(t *testing.T) {
 		t.Errorf("%d group look-ups for %d groups", n, len(tn.Groups)+len(tn.DeletedGroups))
 	}
 	checkCoverage(t, e, tn, items, emails, a, b)
+	checkCoverageMetrics(t, e.metrics, a, b)
 	t.Logf("%d documents (%d users in the tenant, %d allowed principals in all) match the reference; "+
 		"%d restriction calls for %d items (%d distinct nodes on their paths), %d space listings, %d group look-ups, %d ancestor look-ups",
 		len(docs), len(tn.Users), principals, total, len(items), len(needed),
@@ -391,6 +394,38 @@ func checkCoverage(t *testing.T, e *env, tn *confluencesim.Tenant, items []crawl
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// checkCoverageMetrics wants conflux_acl_accounts_total and
+// conflux_acl_accounts_with_email_total to count what the replicas'
+// coverage counted: each space's allowed accounts, and those with an email.
+func checkCoverageMetrics(t *testing.T, m *metrics.Metrics, replicas ...*permissions.Service) {
+	t.Helper()
+	var accounts, withEmail int
+	for _, r := range replicas {
+		for _, c := range r.Stats().Coverage {
+			accounts += c.Principals
+			withEmail += c.WithEmail
+		}
+	}
+	got := map[string]float64{}
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		for _, x := range f.GetMetric() {
+			got[f.GetName()] += x.GetCounter().GetValue()
+		}
+	}
+	if accounts == 0 || withEmail == 0 || withEmail == accounts {
+		t.Fatalf("the tenant tests nothing: %d accounts, %d with an email", accounts, withEmail)
+	}
+	if got["conflux_acl_accounts_total"] != float64(accounts) || got["conflux_acl_accounts_with_email_total"] != float64(withEmail) {
+		t.Errorf("metrics: %v accounts, %v with an email; coverage: %d, %d", got["conflux_acl_accounts_total"],
+			got["conflux_acl_accounts_with_email_total"], accounts, withEmail)
+	}
+	t.Logf("ACL email coverage %.0f%% (%d of %d accounts)", 100*float64(withEmail)/float64(accounts), withEmail, accounts)
 }
 
 // Groups of more than a thousand members are stored in chunks; a replica

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/conflux-dev/conflux/pkg/config"
+	"github.com/conflux-dev/conflux/pkg/metrics"
 )
 
 // action is what the refresher has to do.
@@ -131,7 +132,7 @@ func (s *Service) underLease(ctx context.Context, changed <-chan struct{}) {
 func (s *Service) rotate(ctx context.Context, st State, rev uint64, why string) {
 	tok, err := s.exchange(ctx, st.RefreshToken)
 	if err != nil {
-		s.refreshFailed(ctx, st, rev, err)
+		s.d.Metrics.TokenRefreshed(s.refreshFailed(ctx, st, rev, err))
 		return
 	}
 	now := time.Now()
@@ -145,6 +146,7 @@ func (s *Service) rotate(ctx context.Context, st State, rev uint64, why string) 
 	newRev, err := s.persist(ctx, next, rev)
 	if errors.Is(err, errSuperseded) {
 		s.count(func(c *Counters) { c.CASConflicts++ })
+		s.d.Metrics.TokenRefreshed(metrics.RefreshSuperseded)
 		s.log.Warn("another replica refreshed first; keeping its token", "token_fp", short(next.AccessToken))
 		_, _, _ = s.reread(ctx)
 		return
@@ -153,10 +155,12 @@ func (s *Service) rotate(ctx context.Context, st State, rev uint64, why string) 
 		s.log.Error("rotated refresh token not persisted; another replica will refresh again with the previous one (within Atlassian's reuse window)",
 			"refresh_fp", short(next.RefreshToken), "error", err.Error())
 		s.fail(ctx, "persist the rotated refresh token: "+err.Error())
+		s.d.Metrics.TokenRefreshed(metrics.RefreshFailed)
 		return
 	}
 	s.apply(next, newRev)
 	s.succeeded()
+	s.d.Metrics.TokenRefreshed(metrics.RefreshOK)
 	s.logRefresh(next, newRev, why)
 	if next.BaseURL == "" {
 		s.lookup(ctx, next, newRev)
@@ -169,12 +173,13 @@ func (s *Service) exchange(ctx context.Context, refreshToken string) (*oauth2.To
 }
 
 // refreshFailed classifies a failed refresh: invalid_grant is terminal,
-// anything else is retried with back-off.
-func (s *Service) refreshFailed(ctx context.Context, st State, rev uint64, err error) {
+// anything else is retried with back-off. It returns the outcome for the
+// metrics (metrics.RefreshReauthorize or metrics.RefreshFailed).
+func (s *Service) refreshFailed(ctx context.Context, st State, rev uint64, err error) string {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		s.fail(ctx, "refresh: "+err.Error())
-		return
+		return metrics.RefreshFailed
 	}
 	status := 0
 	if re.Response != nil {
@@ -183,11 +188,13 @@ func (s *Service) refreshFailed(ctx context.Context, st State, rev uint64, err e
 	switch {
 	case re.ErrorCode == "invalid_grant":
 		s.markReauthorization(ctx, st, rev, fmt.Sprintf("Atlassian refused the refresh token (HTTP %d invalid_grant): expired, revoked, or the app's consent was withdrawn", status))
+		return metrics.RefreshReauthorize
 	case status == http.StatusUnauthorized:
 		s.fail(ctx, fmt.Sprintf("the token endpoint refused the client id or secret (HTTP %d %s); check auth.oauth2.client_id and client_secret", status, re.ErrorCode))
 	default:
 		s.fail(ctx, fmt.Sprintf("refresh: token endpoint answered HTTP %d %s", status, re.ErrorCode))
 	}
+	return metrics.RefreshFailed
 }
 
 // markReauthorization records the terminal status in the bucket (so every

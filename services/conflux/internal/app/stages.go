@@ -73,6 +73,7 @@ func (a *App) RunStages(ctx context.Context, names []string) error {
 			return err
 		}
 	}
+	worker.ServeMicro(ctx, a.NC, a.JS, a.Config, names, a.Log)
 	if err := a.serveMetrics(ctx, names, client); err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func (c *crawlCmd) crawl(ctx context.Context, a *app.App) error {
 }
 
 type statusCmd struct {
-	Watch bool          `help:"Refresh until interrupted."`
+	Watch bool          `help:"Refresh in place until interrupted."`
 	JSON  bool          `name:"json" xor:"format" help:"Print one reading as JSON (for scripts)."`
 	Every time.Duration `default:"2s" help:"Refresh interval with --watch."`
 }
@@ -89,7 +89,10 @@ func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 		return a.PrintStatusJSON(ctx, Stdout)
 	}
 	var last app.StatusSnapshot
-	for {
+	for first := true; ; first = false {
+		if s.Watch {
+			clearScreen(Stdout, first)
+		}
 		var err error
 		if last, err = a.PrintStatus(ctx, Stdout, last); err != nil {
 			return err
