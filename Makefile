@@ -4,7 +4,10 @@ GO      ?= go
 BIN     := bin
 # Every module of the workspace (go.work); "./..." does not cross module roots.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}' | sed "s|^$(CURDIR)/|./|")
-PKGS    := $(addsuffix /...,$(MODULES))
+# The slowest package (services/conflux: whole crawls) first, so that it
+# does not start last and run alone.
+SLOW    := ./services/conflux
+PKGS    := $(SLOW)/... $(addsuffix /...,$(filter-out $(SLOW),$(MODULES)))
 SERVICES := enumerator fetcher attachments extractor permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -21,9 +24,10 @@ build:
 
 ## test: every module of the workspace, with the race detector, against a
 ## throw-away PostgreSQL on 127.0.0.1 (scripts/with-postgres.sh installs
-## Debian's postgresql if needed, sets CONFLUX_TEST_PG_DSN, stops it after)
+## Debian's postgresql if needed, sets CONFLUX_TEST_PG_DSN, stops it after).
+## -parallel 4: the end-to-end tests mostly wait, so 4 at once beat 2 cores.
 test:
-	scripts/with-postgres.sh $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	scripts/with-postgres.sh $(GO) test -race -count=1 -parallel 4 -timeout 30m $(PKGS)
 
 ## lint: gofmt, go vet, staticcheck
 lint:

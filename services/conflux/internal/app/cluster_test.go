@@ -18,6 +18,7 @@ import (
 // and every stage in two replicas, each on its own connection as separate
 // processes would be.
 func TestTwoReplicasOfEveryStageOnAThreeNodeCluster(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("cluster test")
 	}

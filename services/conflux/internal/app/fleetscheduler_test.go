@@ -21,6 +21,7 @@ import (
 // and goes on from the remembered schedule: the full crawl requested a
 // moment ago is not requested again.
 func TestOneSchedulerInAFleet(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	cfg := config.Default()
 	cfg.Site = "https://acme.atlassian.net"

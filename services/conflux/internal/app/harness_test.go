@@ -96,6 +96,7 @@ func realistic(o confluencesim.Options) confluencesim.Options {
 // startWith is start with a configuration that depends on the simulator.
 func startWith(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim.Options, edit func(*config.Config, *confluencesim.Server)) *harness {
 	t.Helper()
+	parallel(t)
 	simOpts = realistic(simOpts)
 	sim, err := confluencesim.Start(tenant, simOpts)
 	if err != nil {
@@ -111,6 +112,25 @@ func startWith(t testing.TB, tenant *confluencesim.Tenant, simOpts confluencesim
 	cfg.Sink.Dir = filepath.Join(t.TempDir(), "out")
 	edit(&cfg, sim)
 	return launch(t, sim, cfg, simOpts.SearchLag)
+}
+
+// parallelTests remembers the tests already marked parallel: a test may
+// start more than one harness, and t.Parallel panics when called twice.
+var parallelTests sync.Map
+
+// parallel lets the tests of this package run beside each other (go test
+// -parallel, GOMAXPROCS by default). A crawl mostly waits (on search lag,
+// on polls), and every harness has its own simulator, NATS server, data
+// directory and sink, so tests do not share anything. Benchmarks stay
+// alone.
+func parallel(t testing.TB) {
+	pt, ok := t.(*testing.T)
+	if !ok {
+		return
+	}
+	if _, seen := parallelTests.LoadOrStore(pt, true); !seen {
+		pt.Parallel()
+	}
 }
 
 // launch runs conflux with cfg against a running simulator.
