@@ -57,7 +57,8 @@ type Options struct {
 	MaxDeliver int
 	// AckWait for every durable consumer. Default 60s.
 	AckWait time.Duration
-	// MaxAckPending for every durable consumer. Default 256.
+	// MaxAckPending for every durable consumer. Default 256; the sink's
+	// consumers take at least SinkMaxAckPending.
 	MaxAckPending int
 }
 
@@ -115,6 +116,11 @@ func Streams(o Options) []jetstream.StreamConfig {
 	}
 }
 
+// SinkMaxAckPending is the least MaxAckPending of the sink's consumers:
+// the sink writes documents in batches of hundreds (group commit), each
+// acked once its batch is durable, so it holds many messages at once.
+const SinkMaxAckPending = 1024
+
 // Consumer describes one durable consumer of a stage.
 type Consumer struct {
 	Stage  string
@@ -144,6 +150,8 @@ func Consumers(site string, o Options) []Consumer {
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 		}}
 	}
+	sink := mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">"))
+	sink.Config.MaxAckPending = max(o.MaxAckPending, SinkMaxAckPending)
 	return []Consumer{
 		mk(StageEnumerator, "crawl", StreamCrawl, sub.CrawlRequested()),
 		mk(StageFetcher, "spaces", StreamSpaces, sub.join("space", ">")),
@@ -151,7 +159,7 @@ func Consumers(site string, o Options) []Consumer {
 		mk(StagePermissions, "content", StreamContent, sub.join("content", ">")),
 		mk(StageExtractor, "stored", StreamStored, sub.join("stored", ">")),
 		mk(StagePermissions, "extracted", StreamExtracted, sub.join("extracted", ">")),
-		mk(StageSink, "docs", StreamDocuments, sub.join("doc", ">")),
+		sink,
 	}
 }
 

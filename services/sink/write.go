@@ -62,11 +62,11 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 		defer br.Close()
 		file = br
 	}
-	err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
+	err := l.batch.upsert(ctx, sinkport.Item{Doc: doc, Attachment: file})
 	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
 		// The bytes are gone (purged store): keep the document anyway.
 		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
-		err = l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
+		err = l.batch.upsert(ctx, sinkport.Item{Doc: doc})
 	}
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
@@ -80,6 +80,7 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 }
 
 func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
+	l.batch.settle(d.ID)
 	if err := l.sink.Delete(ctx, []string{d.ID}); err != nil {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
