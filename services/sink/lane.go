@@ -26,6 +26,8 @@ type lane struct {
 	sink   Sink
 	closer io.Closer // the sink opened by the lane, if any
 	batch  *batcher  // groups the upserts of concurrent handlers into batches of sink
+
+	attachments chan struct{} // bounds the attachment writes at once
 }
 
 // Consumer returns the durable consumer of the sink named name: the

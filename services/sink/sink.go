@@ -132,11 +132,13 @@ func newService(d Deps) (*Service, error) {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
 	if d.Sink != nil {
-		s.lanes = []*lane{{s: s, name: config.DefaultSinkName, sink: d.Sink, log: s.log}}
+		s.lanes = []*lane{{s: s, name: config.DefaultSinkName, sink: d.Sink, log: s.log,
+			attachments: make(chan struct{}, attachmentWrites)}}
 		return s, nil
 	}
 	for _, c := range d.Config.SinkList() {
-		s.lanes = append(s.lanes, &lane{s: s, name: c.Name, cfg: c, log: s.log.With("sink", c.Name)})
+		s.lanes = append(s.lanes, &lane{s: s, name: c.Name, cfg: c, log: s.log.With("sink", c.Name),
+			attachments: make(chan struct{}, attachmentWrites)})
 	}
 	return s, nil
 }
