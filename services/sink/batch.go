@@ -15,7 +15,7 @@ import (
 // document is durable.
 const (
 	// batchMax is the most documents in one Upsert.
-	batchMax = 256
+	batchMax = 64
 	// batchLinger is how long the first document of a batch waits for
 	// others before the batch is written.
 	batchLinger = 20 * time.Millisecond
