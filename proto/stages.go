@@ -63,7 +63,9 @@ var Stages = []StageSpec{
 			{Name: "extracted", Stream: StreamExtracted, Filter: "extracted.>"},
 		},
 		Outputs: []string{"doc.>"}},
-	{Name: StageSink, Concurrency: 4, Replicas: 1,
+	// The sink handles many documents at once so that they fill its
+	// batches (64 documents, two batches written at once).
+	{Name: StageSink, Concurrency: 128, Replicas: 1,
 		Inputs:  []Input{{Name: "docs", Stream: StreamDocuments, Filter: "doc.>"}},
 		Outputs: []string{"doc.>"}}, // the sweeper's tombstones
 }

@@ -57,7 +57,8 @@ type Options struct {
 	MaxDeliver int
 	// AckWait for every durable consumer. Default 60s.
 	AckWait time.Duration
-	// MaxAckPending for every durable consumer. Default 256.
+	// MaxAckPending for every durable consumer. Default 256; the sink's
+	// consumers take at least SinkMaxAckPending.
 	MaxAckPending int
 }
 
@@ -115,6 +116,11 @@ func Streams(o Options) []jetstream.StreamConfig {
 	}
 }
 
+// SinkMaxAckPending is the least MaxAckPending of the sink's consumers:
+// the sink writes documents in batches of hundreds (group commit), each
+// acked once its batch is durable, so it holds many messages at once.
+const SinkMaxAckPending = 1024
+
 // Consumer describes one durable consumer of a stage.
 type Consumer struct {
 	Stage  string
@@ -136,7 +142,7 @@ func Consumers(site string, o Options) []Consumer {
 	var out []Consumer
 	for _, st := range Stages {
 		for _, in := range st.Inputs {
-			out = append(out, Consumer{Stage: st.Name, Stream: in.Stream, Config: jetstream.ConsumerConfig{
+			c := Consumer{Stage: st.Name, Stream: in.Stream, Config: jetstream.ConsumerConfig{
 				Durable:       in.Durable(st.Name, site),
 				Description:   st.Name + " reads " + in.Name,
 				FilterSubject: sub.Pattern(in.Filter),
@@ -145,7 +151,11 @@ func Consumers(site string, o Options) []Consumer {
 				MaxDeliver:    o.MaxDeliver,
 				MaxAckPending: o.MaxAckPending,
 				DeliverPolicy: jetstream.DeliverAllPolicy,
-			}})
+			}}
+			if st.Name == StageSink {
+				c.Config.MaxAckPending = max(o.MaxAckPending, SinkMaxAckPending)
+			}
+			out = append(out, c)
 		}
 	}
 	return out

@@ -33,35 +33,14 @@ import (
 // non-nil doc.Attachment writes the metadata only. Upsert returns early
 // with ctx's error when ctx is done.
 func (s *Sink) Upsert(ctx context.Context, doc proto.Document, attachment io.Reader) (bool, error) {
-	if doc.ID == "" {
-		return false, errors.New("upsert document: empty id")
-	}
-	if attachment != nil && doc.Attachment == nil {
-		return false, fmt.Errorf("upsert document %s: attachment bytes for a document without attachment info", doc.ID)
-	}
-	if err := ctx.Err(); err != nil {
-		return false, fmt.Errorf("upsert document %s: %w", doc.ID, err)
-	}
-	defer s.lock(doc.ID)()
-	stored, ok, err := s.read(doc.ID)
-	if err != nil {
-		return false, fmt.Errorf("upsert document %s: %w", doc.ID, err)
-	}
-	doc = normalize(doc)
-	switch {
-	case ok && doc.Version < stored.Version:
-		return false, nil
-	case ok && doc.Version == stored.Version:
-		return s.update(ctx, doc, stored, attachment)
-	}
-	if doc.Attachment != nil {
-		doc.Attachment.Path = "" // the sink decides where the bytes go
-	}
-	return true, s.replace(ctx, doc, attachment)
+	written, errs := s.upsertBatch(ctx, []Write{{Doc: doc, Attachment: attachment}})
+	return written[0], errs[0]
 }
 
-// update applies a write of the stored version: only what changed.
-func (s *Sink) update(ctx context.Context, doc, stored proto.Document, attachment io.Reader) (bool, error) {
+// changes compares a write of the stored version with what is stored: the
+// document to write (keeping the stored attachment file, whose reader then
+// is not read) and whether anything other than crawl_id changed.
+func (s *Sink) changes(doc, stored proto.Document, attachment io.Reader) (proto.Document, io.Reader, bool, error) {
 	if doc.Attachment != nil {
 		doc.Attachment.Path = ""
 		if stored.Attachment != nil && stored.Attachment.Path != "" && s.exists(stored.Attachment.Path) {
@@ -73,43 +52,13 @@ func (s *Sink) update(ctx context.Context, doc, stored proto.Document, attachmen
 	cmp.CrawlID = stored.CrawlID
 	a, err := encodeDocument(cmp)
 	if err != nil {
-		return false, err
+		return doc, nil, false, err
 	}
 	b, err := encodeDocument(stored)
 	if err != nil {
-		return false, err
+		return doc, nil, false, err
 	}
-	if bytes.Equal(a, b) && attachment == nil {
-		return false, nil
-	}
-	return true, s.replace(ctx, doc, attachment)
-}
-
-// replace writes the attachment (if any), then the document, then removes
-// what an older version left in the attachment folder. doc.Attachment.Path
-// is either empty or a file of this version that stays.
-func (s *Sink) replace(ctx context.Context, doc proto.Document, attachment io.Reader) error {
-	if doc.Attachment != nil && attachment != nil {
-		p, n, err := s.writeAttachment(ctx, doc.ID, doc.Attachment.FileName, attachment)
-		if err != nil {
-			return err
-		}
-		doc.Attachment.Path, doc.Attachment.Size = p, n
-	}
-	data, err := encodeDocument(doc)
-	if err != nil {
-		return err
-	}
-	if _, err := s.writeAtomic(DocumentPath(doc.ID), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
-		return fmt.Errorf("upsert document %s: %w", doc.ID, err)
-	}
-	if doc.Attachment == nil || doc.Attachment.Path == "" {
-		return s.removeAttachments(doc.ID)
-	}
-	return s.pruneAttachments(doc.ID, path.Base(doc.Attachment.Path))
+	return doc, attachment, !bytes.Equal(a, b) || attachment != nil, nil
 }
 
 func (s *Sink) writeAttachment(ctx context.Context, id, fileName string, r io.Reader) (string, int64, error) {

@@ -146,11 +146,16 @@ func (s *Sink) Close() error { return s.root.Close() }
 
 // lock serialises the writes of one id and returns the unlock function.
 func (s *Sink) lock(id string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(id))
-	m := &s.locks[h.Sum32()%lockStripes]
+	m := &s.locks[stripe(id)]
 	m.Lock()
 	return m.Unlock
+}
+
+// stripe is the index of the mutex of an id.
+func stripe(id string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return h.Sum32() % lockStripes
 }
 
 // DocumentPath returns the path of a document's JSON file, relative to the

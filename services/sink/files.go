@@ -2,27 +2,32 @@ package sink
 
 import (
 	"context"
+	"errors"
 
 	"github.com/conflux-dev/conflux/pkg/filesink"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
-// Files adapts the file sink to the port. Each document is written on its
-// own (atomic per file), so a batch that fails half way leaves the
-// documents before the failing one written; the retry rewrites nothing
-// that did not change.
+// Files adapts the file sink to the port. A batch is written with
+// filesink's UpsertBatch: each document file atomic, the batch synced
+// together; a batch that fails half way leaves the documents that did not
+// fail written, and the retry rewrites nothing that did not change.
 func Files(fs *filesink.Sink) sinkport.Backend { return fileSink{fs} }
 
 type fileSink struct{ fs *filesink.Sink }
 
 func (f fileSink) Upsert(ctx context.Context, items []sinkport.Item) error {
-	for _, it := range items {
-		if _, err := f.fs.Upsert(ctx, it.Doc, it.Attachment); err != nil {
-			return err
-		}
+	return errors.Join(f.UpsertEach(ctx, items)...)
+}
+
+// UpsertEach writes a batch and returns the error of each document.
+func (f fileSink) UpsertEach(ctx context.Context, items []sinkport.Item) []error {
+	ws := make([]filesink.Write, len(items))
+	for i, it := range items {
+		ws[i] = filesink.Write{Doc: it.Doc, Attachment: it.Attachment}
 	}
-	return nil
+	return f.fs.UpsertBatch(ctx, ws)
 }
 
 func (f fileSink) Delete(ctx context.Context, ids []string) error {

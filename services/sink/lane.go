@@ -25,6 +25,9 @@ type lane struct {
 	mu     sync.Mutex
 	sink   Sink
 	closer io.Closer // the sink opened by the lane, if any
+	batch  *batcher  // groups the upserts of concurrent handlers into batches of sink
+
+	attachments chan struct{} // bounds the attachment writes at once
 }
 
 // Consumer returns the durable consumer of the sink named name: the
@@ -48,6 +51,9 @@ func (s *Service) bindLane(l *lane) error {
 		Site:    s.cfg.Site,
 		Stream:  proto.StreamDocuments,
 		Durable: durable,
+		// Many handlers at once, so that their documents fill batches
+		// (batch.go) while earlier batches are written.
+		Concurrency: s.concurrency,
 	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(l.log)), stage.WithObserver(s.metrics))
 	return err
 }
@@ -105,6 +111,9 @@ func (l *lane) open(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.sink != nil {
+		if l.batch == nil {
+			l.batch = newBatcher(l.sink)
+		}
 		return nil
 	}
 	octx, cancel := context.WithTimeout(ctx, setupTimeout)
@@ -113,7 +122,7 @@ func (l *lane) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sink %s: %w", l.name, err)
 	}
-	l.sink, l.closer = b, b
+	l.sink, l.closer, l.batch = b, b, newBatcher(b)
 	return nil
 }
 
@@ -124,6 +133,6 @@ func (l *lane) close() {
 		if err := l.closer.Close(); err != nil {
 			l.log.Warn("close sink", "err", err)
 		}
-		l.closer, l.sink = nil, nil
+		l.closer, l.sink, l.batch = nil, nil, nil
 	}
 }

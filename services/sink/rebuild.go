@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/proto"
@@ -68,40 +70,53 @@ func (s *Service) selectLanes(names []string) ([]*lane, error) {
 
 func (l *lane) rebuild(ctx context.Context) (int, error) {
 	s := l.s
-	written, deleted, skipped := 0, 0, 0
+	var written, deleted, skipped atomic.Int64
+	// Documents are written by many goroutines at once, so that the
+	// lane's batcher writes them in batches; each subject comes once.
+	p := pool.New().WithErrors().WithContext(ctx).WithFirstError().WithMaxGoroutines(s.concurrency)
 	filter := proto.For(s.cfg.Site).Documents("")
 	err := bus.EachLast(ctx, s.js, proto.StreamDocuments, filter, false, func(msg jetstream.Msg) error {
 		m, err := bus.DecodeMsg(ctx, s.js, msg)
 		if errors.Is(err, bus.ErrMalformed) || errors.Is(err, bus.ErrUnknownSchema) {
-			skipped++
+			skipped.Add(1)
 			l.log.Warn("rebuild: message skipped", "subject", msg.Subject(), "err", err)
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		switch p := m.(type) {
-		case *proto.DocumentReady:
-			if _, err := l.write(ctx, p); err != nil {
-				return err
-			}
-			written++
-		case *proto.DocumentDeleted:
-			if err := l.remove(ctx, p); err != nil {
-				return err
-			}
-			deleted++
-		default:
-			skipped++
-		}
-		if n := written + deleted; n%1000 == 0 && n > 0 {
-			l.log.Info("rebuilding sink", "written", written, "deleted", deleted)
-		}
+		p.Go(func(ctx context.Context) error { return l.rebuildOne(ctx, m, &written, &deleted, &skipped) })
 		return nil
 	})
-	if err != nil {
-		return written, fmt.Errorf("rebuild sink: %w", err)
+	if perr := p.Wait(); err == nil {
+		err = perr
 	}
-	l.log.Info("sink rebuilt", "sink", l.name, "written", written, "deleted", deleted, "skipped", skipped)
-	return written, nil
+	if err != nil {
+		return int(written.Load()), fmt.Errorf("rebuild sink: %w", err)
+	}
+	l.log.Info("sink rebuilt", "sink", l.name, "written", written.Load(), "deleted", deleted.Load(), "skipped", skipped.Load())
+	return int(written.Load()), nil
+}
+
+// rebuildOne applies one message of the documents stream and counts it.
+func (l *lane) rebuildOne(ctx context.Context, m proto.Message, written, deleted, skipped *atomic.Int64) error {
+	switch p := m.(type) {
+	case *proto.DocumentReady:
+		if _, err := l.write(ctx, p); err != nil {
+			return err
+		}
+		written.Add(1)
+	case *proto.DocumentDeleted:
+		if err := l.remove(ctx, p); err != nil {
+			return err
+		}
+		deleted.Add(1)
+	default:
+		skipped.Add(1)
+		return nil
+	}
+	if n := written.Load() + deleted.Load(); n%1000 == 0 {
+		l.log.Info("rebuilding sink", "written", written.Load(), "deleted", deleted.Load())
+	}
+	return nil
 }

@@ -78,6 +78,10 @@ type Service struct {
 	tracker  *progress.Tracker
 	pub      *bus.Publisher
 	lanes    []*lane
+	// concurrency is how many documents a lane handles at once (the stage
+	// table's figure): enough to fill the batches being written and the
+	// next ones (batch.go).
+	concurrency int
 	// SweepEvery is how often the sweeper looks for complete spaces of
 	// full crawls. Default 3s. Set it before Run.
 	SweepEvery time.Duration
@@ -107,7 +111,8 @@ func newService(d Deps) (*Service, error) {
 		d.Logger = slog.Default()
 	}
 	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, metrics: d.Metrics,
-		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second}
+		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second,
+		concurrency: d.Concurrency(proto.StageSink)}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	var err error
@@ -127,11 +132,13 @@ func newService(d Deps) (*Service, error) {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
 	if d.Sink != nil {
-		s.lanes = []*lane{{s: s, name: config.DefaultSinkName, sink: d.Sink, log: s.log}}
+		s.lanes = []*lane{{s: s, name: config.DefaultSinkName, sink: d.Sink, log: s.log,
+			attachments: make(chan struct{}, attachmentWrites)}}
 		return s, nil
 	}
 	for _, c := range d.Config.SinkList() {
-		s.lanes = append(s.lanes, &lane{s: s, name: c.Name, cfg: c, log: s.log.With("sink", c.Name)})
+		s.lanes = append(s.lanes, &lane{s: s, name: c.Name, cfg: c, log: s.log.With("sink", c.Name),
+			attachments: make(chan struct{}, attachmentWrites)})
 	}
 	return s, nil
 }

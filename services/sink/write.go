@@ -62,11 +62,19 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 		defer br.Close()
 		file = br
 	}
-	err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc, Attachment: file}})
+	var err error
+	if file != nil {
+		// Attachment bytes stream from the object store: a few at a time
+		// and unbatched, so that hundreds of handlers never hold
+		// hundreds of object reads open at once.
+		err = l.upsertAttachment(ctx, sinkport.Item{Doc: doc, Attachment: file})
+	} else {
+		err = l.batch.upsert(ctx, sinkport.Item{Doc: doc})
+	}
 	if err != nil && errors.Is(err, jetstream.ErrObjectNotFound) {
 		// The bytes are gone (purged store): keep the document anyway.
 		notes = append(notes, "attachment bytes missing from the object store; kept as metadata only")
-		err = l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}})
+		err = l.batch.upsert(ctx, sinkport.Item{Doc: doc})
 	}
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
@@ -80,6 +88,7 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 }
 
 func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
+	l.batch.settle(d.ID)
 	if err := l.sink.Delete(ctx, []string{d.ID}); err != nil {
 		return fmt.Errorf("delete document %s: %w", d.ID, err)
 	}
@@ -127,4 +136,19 @@ func (b *blobReader) Close() error {
 		return b.r.Close()
 	}
 	return nil
+}
+
+// attachmentWrites bounds the attachment documents a lane writes at once.
+const attachmentWrites = 4
+
+// upsertAttachment writes one attachment document, at most
+// attachmentWrites of a lane at once.
+func (l *lane) upsertAttachment(ctx context.Context, it sinkport.Item) error {
+	select {
+	case l.attachments <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.attachments }()
+	return l.sink.Upsert(ctx, []sinkport.Item{it})
 }
