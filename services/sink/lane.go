@@ -54,7 +54,7 @@ func (s *Service) bindLane(l *lane) error {
 		// Many handlers at once, so that their documents fill batches
 		// (batch.go) while earlier batches are written.
 		Concurrency: s.concurrency,
-	}, l.handle, stage.WithLogger(l.log), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(l.log)), stage.WithObserver(s.metrics))
+	}, l.handler(), stage.WithLogger(l.log), stage.WithOnDeadLetter(s.tracker.OnDeadLetter(l.log)), stage.WithObserver(s.metrics))
 	return err
 }
 

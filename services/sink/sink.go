@@ -26,7 +26,6 @@ package sink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -168,6 +167,3 @@ func (s *Service) close() {
 		l.close()
 	}
 }
-
-// errUnexpected marks a message the sink cannot handle.
-var errUnexpected = errors.New("unexpected message")

@@ -14,22 +14,24 @@ import (
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
-func (l *lane) handle(ctx context.Context, m *stage.Msg) error {
-	s := l.s
-	switch p := m.Payload.(type) {
-	case *proto.DocumentReady:
-		reason, err := l.write(ctx, p)
-		if err != nil {
-			return err
-		}
-		return s.tracker.RecordTracked(ctx, p, proto.StageSink, proto.OutcomeWritten, reason)
-	case *proto.DocumentDeleted:
-		if err := l.remove(ctx, p); err != nil {
-			return err
-		}
-		return s.tracker.Deletion(ctx, p.CrawlID, p.SpaceID, p.ID)
-	}
-	return stage.Permanent(fmt.Errorf("sink: %w %T on %s", errUnexpected, m.Payload, m.Subject))
+// handler is the lane's handler: a document is converted, written and
+// recorded; a deletion removes the document and is recorded.
+func (l *lane) handler() stage.Handler {
+	return stage.Dispatch(
+		stage.On(func(ctx context.Context, _ *stage.Msg, p *proto.DocumentReady) error {
+			reason, err := l.write(ctx, p)
+			if err != nil {
+				return err
+			}
+			return l.s.tracker.RecordTracked(ctx, p, proto.StageSink, proto.OutcomeWritten, reason)
+		}),
+		stage.On(func(ctx context.Context, _ *stage.Msg, p *proto.DocumentDeleted) error {
+			if err := l.remove(ctx, p); err != nil {
+				return err
+			}
+			return l.s.tracker.Deletion(ctx, p.CrawlID, p.SpaceID, p.ID)
+		}),
+	)
 }
 
 // write converts, copies and upserts one document. The reason it returns
