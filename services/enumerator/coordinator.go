@@ -21,7 +21,7 @@ type Coordinator struct {
 	pub     *bus.Publisher
 	sub     proto.Subjects
 	log     *slog.Logger
-	// Every is the poll interval. Default 1s.
+	// Every is the least pause between polls. Default 250ms.
 	Every time.Duration
 
 	last map[string]proto.SpaceProgress // totals last published, by crawl
@@ -29,7 +29,7 @@ type Coordinator struct {
 
 // NewCoordinator returns a coordinator for a site.
 func NewCoordinator(tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
-	return &Coordinator{tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: time.Second,
+	return &Coordinator{tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: 250 * time.Millisecond,
 		last: map[string]proto.SpaceProgress{}}
 }
 

@@ -26,6 +26,7 @@ type lane struct {
 	sink   Sink
 	closer io.Closer // the sink opened by the lane, if any
 	batch  *batcher  // groups the upserts of concurrent handlers into batches of sink
+	groups groupMemo // what was last written of each group
 
 	attachments chan struct{} // bounds the attachment writes at once
 }

@@ -82,7 +82,8 @@ type Service struct {
 	// next ones (batch.go).
 	concurrency int
 	// SweepEvery is how often the sweeper looks for complete spaces of
-	// full crawls. Default 3s. Set it before Run.
+	// full crawls (at least four times the length of the last pass).
+	// Default 500ms. Set it before Run.
 	SweepEvery time.Duration
 }
 
@@ -110,7 +111,7 @@ func newService(d Deps) (*Service, error) {
 		d.Logger = slog.Default()
 	}
 	s := &Service{log: d.Logger.With("stage", proto.StageSink), js: d.JS, cfg: d.Config, metrics: d.Metrics,
-		pub: bus.NewPublisher(d.JS), SweepEvery: 3 * time.Second,
+		pub: bus.NewPublisher(d.JS), SweepEvery: 500 * time.Millisecond,
 		concurrency: d.Concurrency(proto.StageSink)}
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()

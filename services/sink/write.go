@@ -50,10 +50,11 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 		}
 		doc.BodyText, notes = text, bodyNotes
 	}
-	if len(r.Groups) > 0 {
-		if err := l.sink.WriteGroups(ctx, r.Groups); err != nil {
+	if groups, hashes := l.groups.changed(r.Groups); len(groups) > 0 {
+		if err := l.sink.WriteGroups(ctx, groups); err != nil {
 			return "", fmt.Errorf("write groups of document %s: %w", doc.ID, err)
 		}
+		l.groups.remember(groups, hashes)
 	}
 	if doc.Attachment != nil && doc.Attachment.Skipped != "" {
 		notes = append(notes, "attachment kept as metadata only: "+doc.Attachment.Skipped)

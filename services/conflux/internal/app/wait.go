@@ -31,7 +31,7 @@ func (a *App) Wait(ctx context.Context, crawlID string, stopped <-chan struct{},
 			}
 		}()
 	}
-	res, err := tr.Wait(wctx, crawlID, time.Second, onStatus)
+	res, err := tr.Wait(wctx, crawlID, 250*time.Millisecond, onStatus)
 	if err != nil {
 		if cause := context.Cause(wctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			return res, cause
