@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -92,6 +93,7 @@ type Client struct {
 	onRateLimit func(time.Duration)
 	obs         Observer
 	limiter     *rate.Limiter
+	waiting     atomic.Int32 // requests other than background ones waiting for the limiter
 	nearPause   time.Duration
 	pageSize    int
 	backoff     backoff

@@ -30,7 +30,7 @@ func (c *Client) DownloadAttachment(ctx context.Context, containerID, attachment
 	if version > 0 {
 		target += "?version=" + strconv.Itoa(version)
 	}
-	r := request{method: http.MethodGet, target: target, redirect: true}
+	r := request{method: http.MethodGet, target: target, redirect: true, background: true}
 	var body io.ReadCloser
 	err := c.do(ctx, r, func(actx context.Context, resp *http.Response, w *watchdog) error {
 		if resp.StatusCode >= 300 {

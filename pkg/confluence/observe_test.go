@@ -1,6 +1,7 @@
 package confluence_test
 
 import (
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -87,5 +88,63 @@ func TestSlowsDownNearTheLimit(t *testing.T) {
 	}
 	if n := obs.requests["GET /wiki/api/v2/spaces/{id}"]; n < 80 {
 		t.Errorf("observer saw %d attempts of /spaces/{id}, want ≥ 80", n)
+	}
+}
+
+// TestDownloadsGiveWay: downloads take only the request-rate tokens that
+// nothing else waits for, so a listing that starts while many downloads
+// queue is not served after them.
+func TestDownloadsGiveWay(t *testing.T) {
+	tenant := confluencesim.Generate(6, confluencesim.Size{Spaces: 1, PagesPerSpace: 2})
+	sim := startSim(t, tenant, confluencesim.Options{})
+	c := newClient(t, confluence.Options{Credentials: confluence.BasicAuth(sim.URL(), crawlerEmail, crawlerToken),
+		Rate: 20, Burst: 1})
+	ctx := timeout(t, 60*time.Second)
+	var page string
+	for _, k := range sim.Tenant().Content {
+		if k.Type == "page" && k.Status == "current" {
+			page = k.ID
+			break
+		}
+	}
+	att, err := sim.AddAttachment(confluencesim.Attachment{ContainerID: page, Title: "a.bin", Size: 1024, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 downloaders × 5 downloads at 20 requests/s: about 2 s of tokens.
+	start := time.Now()
+	var wg sync.WaitGroup
+	var downloadsDone time.Duration
+	var mu sync.Mutex
+	for range 8 {
+		wg.Go(func() {
+			for range 5 {
+				body, err := c.DownloadAttachment(ctx, page, att, 1)
+				if err != nil {
+					t.Errorf("download: %v", err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, body)
+				_ = body.Close()
+			}
+			mu.Lock()
+			downloadsDone = max(downloadsDone, time.Since(start))
+			mu.Unlock()
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	listStart := time.Now()
+	for range 5 {
+		if _, err := c.Space(ctx, tenant.Spaces[0].ID); err != nil {
+			t.Fatalf("space: %v", err)
+		}
+	}
+	listing := time.Since(listStart)
+	wg.Wait()
+	t.Logf("5 space calls took %s among downloads that took %s", listing, downloadsDone)
+	// Served behind the downloads' booked tokens, each call would wait
+	// about 8/20 s; given way to, about 1/20 s.
+	if listing >= downloadsDone/2 {
+		t.Errorf("5 space calls took %s, downloads %s: the calls waited behind the downloads", listing, downloadsDone)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // request is one API call. target is the path and query relative to the
@@ -21,6 +23,9 @@ type request struct {
 	body   []byte // JSON body, nil for none
 	// redirect hands a 3xx answer to the handler instead of failing.
 	redirect bool
+	// background gives way to every other request at the rate limiter
+	// (waitTurn): downloads, which nothing else waits on.
+	background bool
 }
 
 func get(target string) request { return request{method: http.MethodGet, target: target} }
@@ -46,7 +51,7 @@ type outcome struct {
 func (c *Client) do(ctx context.Context, r request, h handler) error {
 	refreshed := false
 	for retry := 0; ; {
-		if err := c.waitTurn(ctx); err != nil {
+		if err := c.waitTurn(ctx, r.background); err != nil {
 			return c.canceled(r, err)
 		}
 		cred, out := c.credential(ctx, r)
@@ -254,17 +259,47 @@ func (c *Client) holdResends(ctx context.Context) context.Context {
 }
 
 // waitTurn blocks while the client is paused (PauseUntil), then until the
-// rate limiter lets the request go, and reports the time it held.
-func (c *Client) waitTurn(ctx context.Context) error {
+// rate limiter lets the request go, and reports the time it held. A
+// background request takes a token only when one is free now and no other
+// request waits for one: it never books a future token ahead of a listing
+// or a permission look-up, which the pipeline waits on.
+func (c *Client) waitTurn(ctx context.Context, background bool) error {
 	start := time.Now()
 	err := c.waitPause(ctx)
-	if err == nil {
+	switch {
+	case err != nil:
+	case background:
+		err = c.waitFreeToken(ctx)
+	default:
+		c.waiting.Add(1)
 		err = c.limiter.Wait(ctx)
+		c.waiting.Add(-1)
 	}
 	if d := time.Since(start); d >= time.Millisecond {
 		c.obs.Waited(d)
 	}
 	return err
+}
+
+// freeTokenPoll is the least pause of a background request between looks
+// at the limiter.
+const freeTokenPoll = 5 * time.Millisecond
+
+// waitFreeToken waits until no request waits for the limiter and a token
+// is free, and takes it.
+func (c *Client) waitFreeToken(ctx context.Context) error {
+	for {
+		if c.waiting.Load() == 0 && c.limiter.Allow() {
+			return nil
+		}
+		pause := freeTokenPoll
+		if l := c.limiter.Limit(); l != rate.Inf && l > 0 {
+			pause = max(pause, time.Duration(float64(time.Second)/float64(l)/2))
+		}
+		if err := sleep(ctx, pause); err != nil {
+			return err
+		}
+	}
 }
 
 // waitPause blocks while the client is paused (PauseUntil).
