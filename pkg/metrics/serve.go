@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -22,11 +23,17 @@ type Check struct {
 // checkTimeout bounds all checks of one /readyz.
 const checkTimeout = 3 * time.Second
 
-// Handler serves /metrics, /healthz (the process answers) and /readyz
-// (every check holds; 503 with the failing ones otherwise).
+// Handler serves /metrics, /healthz (the process answers), /readyz
+// (every check holds; 503 with the failing ones otherwise) and the Go
+// profiles under /debug/pprof/ (net/http/pprof: heap, goroutines, CPU).
 func (m *Metrics) Handler(checks ...Check) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Timeout: 10 * time.Second}))
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = fmt.Fprintln(w, "ok")
 	})
