@@ -69,6 +69,7 @@ auth:
   api_token: crawler-token
 nats:
   url: `+srv.ClientURL()+`
+  insecure_allow_unauthenticated: true # the bench's NATS server asks no credentials
 sink:
   dir: `+out+`
 crawl:
@@ -82,7 +83,7 @@ log:
 		for i, w := range workers {
 			_ = w.Process.Signal(syscall.SIGTERM)
 			if err := w.Wait(); err != nil {
-				b.Logf("worker %d: %v\n%s", i, err, tail(logs[i].String(), 2000))
+				b.Logf("worker %d (%s): %v\n%s", i, w.Args[2], err, tail(logs[i].String(), 2000))
 			}
 		}
 	}()
