@@ -37,12 +37,17 @@ func TestMicroStatsCarryConsumerCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub := proto.For(site)
-	for _, space := range []string{"S1", "S2", "S3", "S4"} {
-		if _, err := js.Publish(ctx, sub.Space(space), []byte(`{}`)); err != nil {
-			t.Fatal(err)
+	publish := func(spaces ...string) {
+		for _, space := range spaces {
+			if _, err := js.Publish(ctx, sub.Space(space), []byte(`{}`)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	// One message delivered twice and not acknowledged: redelivered 1.
+	// One message delivered twice and not acknowledged: redelivered 1. It
+	// is alone in the stream then, so that the second fetch cannot get
+	// another one first.
+	publish("S1")
 	durable := proto.Durable(proto.StageFetcher, "spaces", site)
 	cons, err := js.Consumer(ctx, proto.StreamSpaces, durable)
 	if err != nil {
@@ -56,6 +61,7 @@ func TestMicroStatsCarryConsumerCounts(t *testing.T) {
 	if md, _ := again.Metadata(); md == nil || md.NumDelivered != 2 {
 		t.Fatalf("want the nak'ed message again, got %+v", md)
 	}
+	publish("S2", "S3", "S4")
 
 	cfg := config.Default()
 	cfg.Site = site
@@ -82,7 +88,7 @@ func TestMicroStatsCarryConsumerCounts(t *testing.T) {
 	if err := json.Unmarshal(stats.Endpoints[0].Data, &st); err != nil {
 		t.Fatalf("stats data %s: %v", stats.Endpoints[0].Data, err)
 	}
-	// 4 published, 2 delivered (one of them twice), none acked.
+	// 4 published, 1 delivered twice, none acked.
 	if st.Stage != proto.StageFetcher || st.Pending != 3 || st.Redelivered != 1 || len(st.Consumers) != 1 ||
 		st.Consumers[0].Consumer != durable || st.Consumers[0].AckPending != 1 {
 		t.Errorf("stats data: %s", stats.Endpoints[0].Data)
