@@ -95,6 +95,12 @@ func (s *statusCmd) show(ctx context.Context, a *app.App) error {
 		}
 		var err error
 		if last, err = a.PrintStatus(ctx, Stdout, last); err != nil {
+			if s.Watch && !first && !a.NC.IsConnected() {
+				// The run this watched stopped and took its embedded
+				// server with it (or the cluster went away).
+				fmt.Fprintf(Stdout, "the run stopped: the bus is gone (%v)\n", err)
+				return nil
+			}
 			return err
 		}
 		if !s.Watch {

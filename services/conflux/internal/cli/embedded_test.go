@@ -104,9 +104,30 @@ log:
 		t.Errorf("a second conflux run on the same data_dir: exit %d\n%s", code, second)
 	}
 
+	// status --watch follows the run until it stops, then says so and
+	// exits 0.
+	var watchOut bytes.Buffer
+	watch := exec.CommandContext(ctx, bin, "status", "--watch", "--every", "200ms", "--config", cfg)
+	watch.Stdout, watch.Stderr = &watchOut, &watchOut
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+
 	_ = run.Process.Signal(syscall.SIGTERM)
 	if err := run.Wait(); err != nil {
 		t.Errorf("conflux run after SIGTERM: %v\n%s", err, runLog.String())
+	}
+	watchDone := make(chan error, 1)
+	go func() { watchDone <- watch.Wait() }()
+	select {
+	case err := <-watchDone:
+		if err != nil || !strings.Contains(watchOut.String(), "the run stopped") {
+			t.Errorf("conflux status --watch once the run stopped: %v\n%s", err, tail(watchOut.String(), 2000))
+		}
+	case <-time.After(30 * time.Second):
+		_ = watch.Process.Kill()
+		t.Errorf("conflux status --watch still running 30s after the run stopped:\n%s", tail(watchOut.String(), 2000))
 	}
 	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
 		t.Errorf("%s is still there after the run stopped", urlFile)
