@@ -448,12 +448,26 @@ func (r *resolver) fetchAncestors(ctx context.Context, kind, id string) (ancesto
 // the API, else from the imported users CSV. Accounts the API does not
 // return are not active.
 func (r *resolver) members(ctx context.Context, st *crawlState, accountIDs []string) ([]member, error) {
-	if missing := st.missingUsers(accountIDs); len(missing) > 0 {
-		learned, err := r.lookUpUsers(ctx, missing)
+	mine, flight, waits := st.claimUsers(accountIDs)
+	if len(mine) > 0 {
+		learned, err := r.lookUpUsers(ctx, mine)
+		if err == nil {
+			st.learnUsers(learned)
+		}
+		st.settleUsers(mine, flight, err)
 		if err != nil {
 			return nil, err
 		}
-		st.learnUsers(learned)
+	}
+	for _, w := range waits {
+		select {
+		case <-w.done:
+			if w.err != nil {
+				return nil, w.err
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	st.mu.RLock()
 	defer st.mu.RUnlock()

@@ -1,6 +1,7 @@
 package permissions
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/conflux-dev/conflux/pkg/acl"
@@ -15,6 +16,10 @@ type crawlState struct {
 
 	mu      sync.RWMutex
 	users   map[string]member
+	// looking are the users-bulk calls in flight, by account: a document
+	// that needs an account another one is already asking about waits
+	// for that answer instead of asking again.
+	looking map[string]*userFlight
 	groups  map[string]groupState
 	results *recent[acl.Result] // by verdict key
 
@@ -41,6 +46,7 @@ func newCrawlState(id, permsFrom string, limit int) *crawlState {
 	s := &crawlState{
 		id: id, keys: keysOf(id, permsFrom),
 		users:   map[string]member{},
+		looking: map[string]*userFlight{},
 		groups:  map[string]groupState{},
 		results: newRecent[acl.Result](limit),
 	}
@@ -87,19 +93,48 @@ func (s *crawlState) learnUsers(ms []member) {
 	}
 }
 
-// missingUsers returns the ids this process knows nothing about.
-func (s *crawlState) missingUsers(ids []string) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []string
+// userFlight is one users-bulk call in flight; done closes once its
+// accounts are learned (or err is set).
+type userFlight struct {
+	done chan struct{}
+	err  error
+}
+
+// claimUsers sorts the ids this process knows nothing about into those the
+// caller must ask about (mine, under the returned flight, which the caller
+// settles with settleUsers) and the flights already asking about the rest.
+func (s *crawlState) claimUsers(ids []string) (mine []string, f *userFlight, waits []*userFlight) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	seen := map[string]bool{}
+	f = &userFlight{done: make(chan struct{})}
 	for _, id := range ids {
-		if _, ok := s.users[id]; !ok && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+		if _, ok := s.users[id]; ok || seen[id] {
+			continue
 		}
+		seen[id] = true
+		if other := s.looking[id]; other != nil {
+			if !slices.Contains(waits, other) {
+				waits = append(waits, other)
+			}
+			continue
+		}
+		s.looking[id] = f
+		mine = append(mine, id)
 	}
-	return out
+	return mine, f, waits
+}
+
+// settleUsers ends the flight of ids: what it learned is known (learnUsers
+// before), its waiters see err.
+func (s *crawlState) settleUsers(ids []string, f *userFlight, err error) {
+	s.mu.Lock()
+	for _, id := range ids {
+		delete(s.looking, id)
+	}
+	s.mu.Unlock()
+	f.err = err
+	close(f.done)
 }
 
 func (s *crawlState) group(id string) (groupState, bool) {
