@@ -14,8 +14,8 @@ type crawlState struct {
 	id   string
 	keys cacheKeys
 
-	mu      sync.RWMutex
-	users   map[string]member
+	mu    sync.RWMutex
+	users map[string]member
 	// looking are the users-bulk calls in flight, by account: a document
 	// that needs an account another one is already asking about waits
 	// for that answer instead of asking again.
