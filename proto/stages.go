@@ -54,7 +54,7 @@ var Stages = []StageSpec{
 	{Name: StageAttachments, CallsConfluence: true, Concurrency: 16, Replicas: 1,
 		Inputs:  []Input{{Name: "attachments", Stream: StreamAttachments, Filter: "attachment.>"}},
 		Outputs: []string{"stored.>"}},
-	{Name: StageExtractor, Concurrency: 16, Replicas: 1,
+	{Name: StageExtractor, Replicas: 1,
 		Inputs:  []Input{{Name: "stored", Stream: StreamStored, Filter: "stored.>"}},
 		Outputs: []string{"extracted.>"}},
 	{Name: StagePermissions, CallsConfluence: true, Concurrency: 32, Replicas: 2,

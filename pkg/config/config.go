@@ -209,7 +209,9 @@ type Crawl struct {
 	// Default 1h.
 	PermissionsEvery Duration `yaml:"permissions_every"`
 	// Concurrency is the number of items a stage handles at once per
-	// process, 1 to 256. Default 4.
+	// process, for the stages the stage table (proto.Stages) gives no
+	// figure of their own (the text extractor: it bounds the files parsed
+	// at once, and so its memory), 1 to 256. Default 4.
 	Concurrency int `yaml:"concurrency"`
 	// RequestsPerSecond is the most Confluence requests per second of the
 	// whole fleet: the replicas that call Confluence share it (each takes

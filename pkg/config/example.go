@@ -82,7 +82,7 @@ crawl:                                # the schedule of "conflux run" (without -
   incremental_every: 15m
   full_every: 24h
   permissions_every: 1h
-  concurrency: 4                      # items handled at once per stage and process
+  concurrency: 4                      # files the text extractor parses at once per process (other stages: the stage table)
   requests_per_second: 0              # Confluence requests/s of the whole fleet, shared by replicas; 0: no limit
   burst: 1                            # requests one process may send at once under that rate
 audit:                                # checks sampled ACLs against Confluence's permission check (needs 'Confluence Administrator')
