@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/conflux-dev/conflux/pkg/cql"
 )
 
 // A CQL subset: clauses joined by "and" (and "or"; "and" binds tighter),
@@ -302,7 +300,7 @@ func (p *cqlParser) value() string {
 		p.next()
 		arg := ""
 		if p.peek() != ")" {
-			arg = cql.Unquote(p.next())
+			arg = cqlUnquote(p.next())
 		}
 		if p.next() != ")" {
 			p.fail("Could not parse cql : " + p.src)
@@ -312,7 +310,7 @@ func (p *cqlParser) value() string {
 	if t == "(" || t == ")" || t == "," {
 		p.fail("Could not parse cql : " + p.src)
 	}
-	return cql.Unquote(t)
+	return cqlUnquote(t)
 }
 
 func hitSpace(ix *index, h hit) *Space {
@@ -345,6 +343,6 @@ func (h hit) text() string {
 // tokens splits a query as Confluence does; an unclosed quoted string
 // runs to the end of the query.
 func tokens(s string) []string {
-	toks, _ := cql.Tokens(s)
+	toks, _ := cqlTokens(s)
 	return toks
 }

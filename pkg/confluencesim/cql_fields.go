@@ -3,14 +3,19 @@ package confluencesim
 import (
 	"slices"
 	"strings"
-
-	"github.com/conflux-dev/conflux/pkg/cql"
 )
 
-// cqlFields are the CQL fields Confluence Cloud documents (cql.Fields).
-// Any other name, space.id included, is answered 400 "No field exists
-// with the name: '<field>'", as Confluence does.
-var cqlFields = cql.Fields
+// cqlFields are the CQL fields Atlassian documents for Confluence Cloud
+// (the "CQL fields" page of the Cloud developer documentation), kept here
+// apart from the crawler's own list (pkg/cql) so that a field added for
+// the crawler is not accepted by the simulator with it. Any other name,
+// space.id included, is answered 400 "No field exists with the name:
+// '<field>'", as Confluence does.
+var cqlFields = []string{
+	"ancestor", "content", "created", "creator", "contributor", "favourite", "id", "label", "lastmodified",
+	"macro", "mention", "parent", "space", "space.category", "space.desc", "space.key", "space.title",
+	"space.type", "text", "title", "type", "watcher",
+}
 
 // cqlUnevaluated are documented fields the simulator keeps no data for;
 // a query naming one is answered 400 with a message saying so, so that a

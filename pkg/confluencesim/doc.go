@@ -63,7 +63,7 @@
 //     includeArchivedSpaces=true), trashed and draft items never appear;
 //     dates compared in UTC at minute resolution; Options.SearchLag hides
 //     recent changes.
-//   - CQL fields: exactly the documented Cloud list (pkg/cql). Any
+//   - CQL fields: exactly the documented Cloud list (cql_fields.go, its own copy). Any
 //     other name, space.id included, is a 400 "No field exists with the
 //     name: '<field>'". Evaluated: ancestor, content, created, creator,
 //     contributor (both the item's single author), id, label,

@@ -1,6 +1,7 @@
-// Package cql holds what the crawler's configuration check and the
-// simulator both know of the Confluence Query Language: its documented
-// fields and how a query splits into tokens.
+// Package cql holds what the crawler's configuration check knows of the
+// Confluence Query Language: its documented fields and how a query splits
+// into tokens. The simulator keeps its own copy (it must not share its
+// client's code).
 package cql
 
 import (
