@@ -21,16 +21,16 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 )
 
-// want is what the sink must hold for one item of the tenant.
+// Want is what the sink must hold for one item of the tenant.
 type Want struct {
-	typ, title, spaceID, spaceKey string
-	parent, container             string
-	ancestors                     []string
-	labels                        []string
-	version                       int
-	author                        string
-	body                          string // storage format
-	attachment                    *confluencesim.Attachment
+	Type, Title, SpaceID, SpaceKey string
+	Parent, Container              string
+	Ancestors                      []string
+	Labels                         []string
+	Version                        int
+	Author                         string
+	Body                           string // storage format
+	Attachment                     *confluencesim.Attachment
 }
 
 // Expected derives, from the tenant alone, every document a full crawl of
@@ -70,18 +70,18 @@ func Expected(tn *confluencesim.Tenant, includeArchived bool) map[string]Want {
 		if sp == nil || !crawled(c.Status) || c.Type == "comment" {
 			continue
 		}
-		w := Want{typ: c.Type, title: c.Title, spaceID: sp.ID, spaceKey: sp.Key, labels: c.Labels,
-			version: c.Version, author: c.AuthorID, body: c.Body}
+		w := Want{Type: c.Type, Title: c.Title, SpaceID: sp.ID, SpaceKey: sp.Key, Labels: c.Labels,
+			Version: c.Version, Author: c.AuthorID, Body: c.Body}
 		if c.Type != "blogpost" {
 			anc, ok := chain(c)
 			if !ok {
 				continue
 			}
-			w.ancestors, w.parent = anc, c.ParentID
+			w.Ancestors, w.Parent = anc, c.ParentID
 		}
 		out[c.ID] = w
 		if c.Type != "folder" {
-			containers[c.ID] = append(slices.Clone(w.ancestors), c.ID)
+			containers[c.ID] = append(slices.Clone(w.Ancestors), c.ID)
 		}
 	}
 	// containerOf follows replies up to the comment on the page or blog
@@ -108,9 +108,9 @@ func Expected(tn *confluencesim.Tenant, includeArchived bool) map[string]Want {
 			continue
 		}
 		ct := out[cid]
-		out[c.ID] = Want{typ: "comment", title: c.Title, spaceID: ct.spaceID, spaceKey: ct.spaceKey,
-			parent: cid, container: cid, ancestors: path, labels: c.Labels,
-			version: c.Version, author: c.AuthorID, body: c.Body}
+		out[c.ID] = Want{Type: "comment", Title: c.Title, SpaceID: ct.SpaceID, SpaceKey: ct.SpaceKey,
+			Parent: cid, Container: cid, Ancestors: path, Labels: c.Labels,
+			Version: c.Version, Author: c.AuthorID, Body: c.Body}
 	}
 	for _, a := range tn.Attachments {
 		path, ok := containers[a.ContainerID]
@@ -118,9 +118,9 @@ func Expected(tn *confluencesim.Tenant, includeArchived bool) map[string]Want {
 			continue
 		}
 		ct := out[a.ContainerID]
-		out[a.ID] = Want{typ: "attachment", title: a.Title, spaceID: ct.spaceID, spaceKey: ct.spaceKey,
-			parent: a.ContainerID, container: a.ContainerID, ancestors: path,
-			version: a.Version, author: a.AuthorID, attachment: a}
+		out[a.ID] = Want{Type: "attachment", Title: a.Title, SpaceID: ct.SpaceID, SpaceKey: ct.SpaceKey,
+			Parent: a.ContainerID, Container: a.ContainerID, Ancestors: path,
+			Version: a.Version, Author: a.AuthorID, Attachment: a}
 	}
 	return out
 }
@@ -147,7 +147,7 @@ func Check(t testing.TB, dir, site string, tn *confluencesim.Tenant, exp map[str
 	for id, w := range exp {
 		d, ok := docs[id]
 		if !ok {
-			fail("missing document %s (%s %q)", id, w.typ, w.title)
+			fail("missing document %s (%s %q)", id, w.Type, w.Title)
 			continue
 		}
 		checkDoc(fail, h, tn, d, w)
@@ -161,12 +161,12 @@ func Check(t testing.TB, dir, site string, tn *confluencesim.Tenant, exp map[str
 		got, public := acl.Expand(d.ACL, members)
 		slices.Sort(got)
 		if public != ref.Public(id) {
-			fail("%s %s: public %v, reference %v", w.typ, id, public, ref.Public(id))
+			fail("%s %s: public %v, reference %v", w.Type, id, public, ref.Public(id))
 		}
 		// A public document admits everyone; its account list need not
 		// name them.
 		if wantACL := ref.Allowed(id); !public && !slices.Equal(got, wantACL) {
-			fail("%s %s: acl allows %v, reference %v", w.typ, id, got, wantACL)
+			fail("%s %s: acl allows %v, reference %v", w.Type, id, got, wantACL)
 		}
 	}
 	for id, d := range docs {
@@ -188,34 +188,34 @@ func checkDoc(fail func(string, ...any), h sink, tn *confluencesim.Tenant, d pro
 	id := d.ID
 	eq := func(field string, got, want any) {
 		if got != want {
-			fail("%s %s: %s = %v, want %v", w.typ, id, field, got, want)
+			fail("%s %s: %s = %v, want %v", w.Type, id, field, got, want)
 		}
 	}
-	eq("type", d.Type, w.typ)
-	eq("title", d.Title, w.title)
-	eq("space_id", d.SpaceID, w.spaceID)
-	eq("space_key", d.SpaceKey, w.spaceKey)
-	eq("version", d.Version, w.version)
-	eq("author", d.Author.AccountID, w.author)
-	eq("parent_id", deref(d.ParentID), w.parent)
-	eq("container_id", deref(d.ContainerID), w.container)
-	if !slices.Equal(nonNil(d.Ancestors), nonNil(w.ancestors)) {
-		fail("%s %s: ancestors %v, want %v", w.typ, id, d.Ancestors, w.ancestors)
+	eq("type", d.Type, w.Type)
+	eq("title", d.Title, w.Title)
+	eq("space_id", d.SpaceID, w.SpaceID)
+	eq("space_key", d.SpaceKey, w.SpaceKey)
+	eq("version", d.Version, w.Version)
+	eq("author", d.Author.AccountID, w.Author)
+	eq("parent_id", deref(d.ParentID), w.Parent)
+	eq("container_id", deref(d.ContainerID), w.Container)
+	if !slices.Equal(nonNil(d.Ancestors), nonNil(w.Ancestors)) {
+		fail("%s %s: ancestors %v, want %v", w.Type, id, d.Ancestors, w.Ancestors)
 	}
 	checkBreadcrumbs(fail, tn, d)
-	if w.typ != "attachment" && !sameSet(d.Labels, w.labels) {
-		fail("%s %s: labels %v, want %v", w.typ, id, d.Labels, w.labels)
+	if w.Type != "attachment" && !sameSet(d.Labels, w.Labels) {
+		fail("%s %s: labels %v, want %v", w.Type, id, d.Labels, w.Labels)
 	}
 	homepage := strings.HasSuffix(d.URL, "/overview") // a space's homepage links to the space
-	if !strings.HasPrefix(d.URL, h.site+"/wiki/spaces/"+w.spaceKey+"/") || !strings.Contains(d.URL, strings.TrimPrefix(id, "att")) && !homepage {
-		fail("%s %s: url %q", w.typ, id, d.URL)
+	if !strings.HasPrefix(d.URL, h.site+"/wiki/spaces/"+w.SpaceKey+"/") || !strings.Contains(d.URL, strings.TrimPrefix(id, "att")) && !homepage {
+		fail("%s %s: url %q", w.Type, id, d.URL)
 	}
-	if w.attachment == nil {
-		text, _ := storagetext.Text(w.body)
+	if w.Attachment == nil {
+		text, _ := storagetext.Text(w.Body)
 		eq("body_text", d.BodyText, text)
 		return
 	}
-	a := w.attachment
+	a := w.Attachment
 	if d.Attachment == nil {
 		fail("attachment %s: no attachment block", id)
 		return

@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/pkg/progress"
+	"github.com/conflux-dev/conflux/pkg/sinktest"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
@@ -197,48 +197,14 @@ func (h *harness) crawl(kind proto.CrawlKind, force bool) proto.CrawlFinished {
 	return res
 }
 
-// documents reads the file sink.
+// documents reads the file sink's documents, by id.
 func (h *harness) documents() map[string]proto.Document {
 	h.t.Helper()
-	dir := filepath.Join(h.cfg.Sink.Dir, "documents")
-	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
-		h.t.Fatal(err)
-	}
-	out := map[string]proto.Document{}
-	for _, e := range entries {
-		if filepath.Ext(e.Name()) != ".json" {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		var d proto.Document
-		if err := json.Unmarshal(b, &d); err != nil {
-			h.t.Fatalf("%s: %v", e.Name(), err)
-		}
-		out[d.ID] = d
-	}
-	return out
+	return sinktest.Documents(h.t, h.cfg.Sink.Dir)
 }
 
 // groups reads identities/groups from the file sink.
 func (h *harness) groups() map[string]proto.Group {
 	h.t.Helper()
-	dir := filepath.Join(h.cfg.Sink.Dir, "identities", "groups")
-	entries, _ := os.ReadDir(dir)
-	out := map[string]proto.Group{}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		var g proto.Group
-		if err := json.Unmarshal(b, &g); err != nil {
-			h.t.Fatalf("%s: %v", e.Name(), err)
-		}
-		out[g.ID] = g
-	}
-	return out
+	return sinktest.Groups(h.t, h.cfg.Sink.Dir)
 }

@@ -42,33 +42,33 @@ func (e ruleExpect) want(all map[string]want) map[string]want {
 	// node: a page, blog post or folder in scope (type, tree, labels, filter).
 	node := func(id string) bool {
 		w, ok := all[id]
-		if !ok || w.typ != "folder" && !e.r.HasType(w.typ) {
+		if !ok || w.Type != "folder" && !e.r.HasType(w.Type) {
 			return false
 		}
-		if len(e.r.PageTrees) > 0 && w.typ != "blogpost" && !slices.Contains(e.r.PageTrees, id) &&
-			!slices.ContainsFunc(w.ancestors, func(a string) bool { return slices.Contains(e.r.PageTrees, a) }) {
+		if len(e.r.PageTrees) > 0 && w.Type != "blogpost" && !slices.Contains(e.r.PageTrees, id) &&
+			!slices.ContainsFunc(w.Ancestors, func(a string) bool { return slices.Contains(e.r.PageTrees, a) }) {
 			return false
 		}
-		if slices.ContainsFunc(w.labels, func(l string) bool { return slices.Contains(e.r.Labels.Exclude, l) }) {
+		if slices.ContainsFunc(w.Labels, func(l string) bool { return slices.Contains(e.r.Labels.Exclude, l) }) {
 			return false
 		}
-		if len(e.r.Labels.Include) > 0 && !slices.ContainsFunc(w.labels, func(l string) bool { return slices.Contains(e.r.Labels.Include, l) }) {
+		if len(e.r.Labels.Include) > 0 && !slices.ContainsFunc(w.Labels, func(l string) bool { return slices.Contains(e.r.Labels.Include, l) }) {
 			return false
 		}
 		return e.filter == nil || e.filter(content[id])
 	}
 	out := map[string]want{}
 	for id, w := range all {
-		if !e.r.SpaceTypeAllowed(spaceType[w.spaceID]) {
+		if !e.r.SpaceTypeAllowed(spaceType[w.SpaceID]) {
 			continue
 		}
 		keep := false
-		switch w.typ {
+		switch w.Type {
 		case "comment":
-			keep = e.r.HasType("comment") && node(w.container) && fresh(content[id].UpdatedAt)
+			keep = e.r.HasType("comment") && node(w.Container) && fresh(content[id].UpdatedAt)
 		case "attachment":
 			a := atts[id]
-			keep = e.r.HasType("attachment") && node(w.container) && fresh(a.UpdatedAt) && e.r.MediaTypeAllowed(a.MediaType)
+			keep = e.r.HasType("attachment") && node(w.Container) && fresh(a.UpdatedAt) && e.r.MediaTypeAllowed(a.MediaType)
 		case "folder":
 			keep = e.r.FoldersAsDocuments && node(id) && fresh(content[id].UpdatedAt)
 		default:
@@ -94,15 +94,15 @@ func treeRoot(t *testing.T, tn *confluencesim.Tenant, min int) string {
 	all := expected(tn, false)
 	below := map[string]int{}
 	for _, w := range all {
-		if w.typ == "page" || w.typ == "folder" {
-			for _, a := range w.ancestors {
+		if w.Type == "page" || w.Type == "folder" {
+			for _, a := range w.Ancestors {
 				below[a]++
 			}
 		}
 	}
 	var best string
 	for id, n := range below {
-		if all[id].typ == "page" && n >= min && (best == "" || id < best) {
+		if all[id].Type == "page" && n >= min && (best == "" || id < best) {
 			best = id
 		}
 	}
@@ -190,7 +190,7 @@ func TestRules(t *testing.T) {
 			all := expected(h.sim.Tenant(), false)
 			if inc := h.cfg.Spaces.Include; len(inc) > 0 {
 				for id, w := range all {
-					if !slices.Contains(inc, w.spaceKey) {
+					if !slices.Contains(inc, w.SpaceKey) {
 						delete(all, id)
 					}
 				}
@@ -229,7 +229,7 @@ func TestRulesKeepInheritedRestrictions(t *testing.T) {
 	exp := ruleExpect{tn: h.sim.Tenant(), r: h.cfg.Rules}.want(expected(h.sim.Tenant(), false))
 	under := 0
 	for _, w := range exp {
-		if slices.ContainsFunc(w.ancestors, func(a string) bool { return slices.Contains(excluded, a) }) {
+		if slices.ContainsFunc(w.Ancestors, func(a string) bool { return slices.Contains(excluded, a) }) {
 			under++
 		}
 	}
