@@ -202,9 +202,3 @@ func (h *harness) documents() map[string]proto.Document {
 	h.t.Helper()
 	return sinktest.Documents(h.t, h.cfg.Sink.Dir)
 }
-
-// groups reads identities/groups from the file sink.
-func (h *harness) groups() map[string]proto.Group {
-	h.t.Helper()
-	return sinktest.Groups(h.t, h.cfg.Sink.Dir)
-}
