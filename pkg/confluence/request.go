@@ -260,16 +260,15 @@ func (c *Client) holdResends(ctx context.Context) context.Context {
 
 // waitTurn blocks while the client is paused (PauseUntil), then until the
 // rate limiter lets the request go, and reports the time it held. A
-// background request takes a token only when one is free now and no other
-// request waits for one: it never books a future token ahead of a listing
-// or a permission look-up, which the pipeline waits on.
+// background request books a token only when no other request waits for
+// one, and one background request at a time (waitBackgroundToken).
 func (c *Client) waitTurn(ctx context.Context, background bool) error {
 	start := time.Now()
 	err := c.waitPause(ctx)
 	switch {
 	case err != nil:
 	case background:
-		err = c.waitFreeToken(ctx)
+		err = c.waitBackgroundToken(ctx)
 	default:
 		c.waiting.Add(1)
 		err = c.limiter.Wait(ctx)
@@ -281,18 +280,27 @@ func (c *Client) waitTurn(ctx context.Context, background bool) error {
 	return err
 }
 
-// freeTokenPoll is the least pause of a background request between looks
-// at the limiter.
-const freeTokenPoll = 5 * time.Millisecond
+// backgroundPoll is the least pause of a background request between looks
+// at the requests waiting for the limiter.
+const backgroundPoll = 5 * time.Millisecond
 
-// waitFreeToken waits until no request waits for the limiter and a token
-// is free, and takes it.
-func (c *Client) waitFreeToken(ctx context.Context) error {
-	for {
-		if c.waiting.Load() == 0 && c.limiter.Allow() {
-			return nil
-		}
-		pause := freeTokenPoll
+// waitBackgroundToken lets one background request at a time book the
+// limiter's next token, and only while no other request waits for one, so
+// that a listing or a permission look-up the pipeline waits on finds at
+// most one download ahead of it (one token's interval). The token booked
+// is the next of the limiter's schedule, so no token goes unused while
+// downloads wait: taking only a token already free, under Burst 1, lost
+// the time from each token's arrival to the next look (a tenth of the
+// rate on a crawl of many attachments).
+func (c *Client) waitBackgroundToken(ctx context.Context) error {
+	select {
+	case c.backgroundTurn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.backgroundTurn }()
+	for c.waiting.Load() > 0 {
+		pause := backgroundPoll
 		if l := c.limiter.Limit(); l != rate.Inf && l > 0 {
 			pause = max(pause, time.Duration(float64(time.Second)/float64(l)/2))
 		}
@@ -300,6 +308,12 @@ func (c *Client) waitFreeToken(ctx context.Context) error {
 			return err
 		}
 	}
+	r := c.limiter.Reserve()
+	if err := sleep(ctx, r.Delay()); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
 // waitPause blocks while the client is paused (PauseUntil).

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +31,13 @@ func BenchmarkLatencyBound(b *testing.B) {
 		AttachmentsPerPage: 0.5, AttachmentBytes: 4096}
 	for b.Loop() {
 		tn := confluencesim.Generate(13, size)
-		h := start(b, tn, confluencesim.Options{Latency: latencyBenchDelay, Rate: latencyBenchRate,
-			SearchLag: time.Second, ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}, func(c *config.Config) {
+		timeline := &callTimeline{}
+		simOpts := confluencesim.Options{Latency: latencyBenchDelay, Rate: latencyBenchRate,
+			SearchLag: time.Second, ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}
+		if os.Getenv("CONFLUX_TEST_CALLS") != "" {
+			simOpts.Logger = slog.New(timeline)
+		}
+		h := start(b, tn, simOpts, func(c *config.Config) {
 			c.Crawl.RequestsPerSecond = latencyBenchRate
 			c.Crawl.Concurrency = 16
 		})
@@ -38,6 +45,9 @@ func BenchmarkLatencyBound(b *testing.B) {
 		started := time.Now()
 		res := h.crawl(proto.CrawlFull, false)
 		took := time.Since(started)
+		if os.Getenv("CONFLUX_TEST_CALLS") != "" {
+			timeline.report(os.Stderr, started, started.Add(took), latencyBenchRate)
+		}
 		if !res.OK {
 			b.Fatalf("crawl failed: %s", strings.Join(res.Failures, "\n"))
 		}
