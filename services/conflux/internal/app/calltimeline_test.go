@@ -26,8 +26,8 @@ type timedCall struct {
 }
 
 func (c *callTimeline) Enabled(context.Context, slog.Level) bool { return true }
-func (c *callTimeline) WithAttrs([]slog.Attr) slog.Handler      { return c }
-func (c *callTimeline) WithGroup(string) slog.Handler           { return c }
+func (c *callTimeline) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *callTimeline) WithGroup(string) slog.Handler            { return c }
 
 func (c *callTimeline) Handle(_ context.Context, r slog.Record) error {
 	if r.Message != "api request" {
