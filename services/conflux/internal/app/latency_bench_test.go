@@ -11,6 +11,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/conflux/internal/benchrow"
 )
 
 // Latency-bound crawl: every call takes latencyBenchDelay and the site
@@ -31,10 +32,10 @@ func BenchmarkLatencyBound(b *testing.B) {
 		AttachmentsPerPage: 0.5, AttachmentBytes: 4096}
 	for b.Loop() {
 		tn := confluencesim.Generate(13, size)
-		timeline := &callTimeline{}
+		timeline := &benchrow.Calls{}
 		simOpts := confluencesim.Options{Latency: latencyBenchDelay, Rate: latencyBenchRate,
 			SearchLag: time.Second, ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}
-		if os.Getenv("CONFLUX_TEST_CALLS") != "" {
+		if benchrow.CallsWanted() {
 			simOpts.Logger = slog.New(timeline)
 		}
 		h := start(b, tn, simOpts, func(c *config.Config) {
@@ -45,8 +46,8 @@ func BenchmarkLatencyBound(b *testing.B) {
 		started := time.Now()
 		res := h.crawl(proto.CrawlFull, false)
 		took := time.Since(started)
-		if os.Getenv("CONFLUX_TEST_CALLS") != "" {
-			timeline.report(os.Stderr, started, started.Add(took), latencyBenchRate)
+		if benchrow.CallsWanted() {
+			timeline.Report(os.Stderr, started, started.Add(took), latencyBenchRate)
 		}
 		if !res.OK {
 			b.Fatalf("crawl failed: %s", strings.Join(res.Failures, "\n"))

@@ -1,21 +1,23 @@
-package app_test
+package benchrow
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 )
 
-// callTimeline records, from the simulator's debug log, when each API call
-// was answered (the simulator takes the rate token just before it answers),
-// so that a benchmark can say where the wall time above its bound goes.
-// CONFLUX_TEST_CALLS=1 switches it on in BenchmarkLatencyBound.
-type callTimeline struct {
+// Calls records, from the simulator's debug log (confluencesim.Options.
+// Logger = slog.New(calls)), when each API call was answered (the
+// simulator takes the rate token just before it answers), so that a
+// benchmark can say where its wall time goes. CONFLUX_TEST_CALLS=1
+// switches it on in the benchmarks that use it (CallsWanted).
+type Calls struct {
 	mu    sync.Mutex
 	calls []timedCall
 }
@@ -25,11 +27,12 @@ type timedCall struct {
 	pattern string
 }
 
-func (c *callTimeline) Enabled(context.Context, slog.Level) bool { return true }
-func (c *callTimeline) WithAttrs([]slog.Attr) slog.Handler       { return c }
-func (c *callTimeline) WithGroup(string) slog.Handler            { return c }
+// Enabled, WithAttrs, WithGroup and Handle make Calls a slog.Handler.
+func (c *Calls) Enabled(context.Context, slog.Level) bool { return true }
+func (c *Calls) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *Calls) WithGroup(string) slog.Handler            { return c }
 
-func (c *callTimeline) Handle(_ context.Context, r slog.Record) error {
+func (c *Calls) Handle(_ context.Context, r slog.Record) error {
 	if r.Message != "api request" {
 		return nil
 	}
@@ -46,10 +49,13 @@ func (c *callTimeline) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-// report writes, relative to started: when the first and the last call
+// CallsWanted says whether CONFLUX_TEST_CALLS asks for the call timeline.
+func CallsWanted() bool { return os.Getenv("CONFLUX_TEST_CALLS") != "" }
+
+// Report writes, relative to started: when the first and the last call
 // were answered, the calls per second, and each endpoint's first and last
 // call, then the time from the last call to done.
-func (c *callTimeline) report(w io.Writer, started, done time.Time, rate float64) {
+func (c *Calls) Report(w io.Writer, started, done time.Time, rate float64) {
 	c.mu.Lock()
 	calls := append([]timedCall(nil), c.calls...)
 	c.mu.Unlock()
