@@ -222,6 +222,10 @@ type Crawl struct {
 	// Burst is how many requests one process may send at once under
 	// RequestsPerSecond. Default 1 (0 means the default).
 	Burst int `yaml:"burst"`
+	// FetcherConcurrency is how many spaces one content fetcher process
+	// lists at once, 0 to 256; 0 (the default) takes the stage table's
+	// figure (8).
+	FetcherConcurrency int `yaml:"fetcher_concurrency"`
 }
 
 // Log formats.

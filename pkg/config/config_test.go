@@ -214,6 +214,8 @@ func TestValidateErrors(t *testing.T) {
 			"conflux.yaml:6: crawl.incremental_every: 0s is not positive"},
 		{"concurrency 0", "crawl:\n  concurrency: 0\n", nil,
 			"conflux.yaml:6: crawl.concurrency: 0 is not in 1..256"},
+		{"fetcher concurrency 257", "", map[string]string{"CONFLUX_CRAWL_FETCHER_CONCURRENCY": "257"},
+			"CONFLUX_CRAWL_FETCHER_CONCURRENCY: crawl.fetcher_concurrency: 257 is not in 0..256; 0 means the stage table's figure"},
 		{"negative max bad rows", "users_csv_max_bad_rows: -1\n", nil,
 			"conflux.yaml:5: users_csv_max_bad_rows: -1 is negative; 0 means the default 100"},
 		{"file mode without owner write", "sink:\n  file_mode: \"0444\"\n", nil,

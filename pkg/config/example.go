@@ -85,6 +85,7 @@ crawl:                                # the schedule of "conflux run" (without -
   concurrency: 4                      # files the text extractor parses at once per process (other stages: the stage table)
   requests_per_second: 0              # Confluence requests/s of the whole fleet, shared by replicas; 0: no limit
   burst: 1                            # requests one process may send at once under that rate
+  fetcher_concurrency: 0              # spaces one fetcher process lists at once; 0: the stage table's 8
 audit:                                # checks sampled ACLs against Confluence's permission check (needs 'Confluence Administrator')
   sample: 0                           # documents checked per audit, after each crawl of "conflux run"; 0: off
   max_calls: 200                      # permission checks per audit

@@ -43,6 +43,7 @@ func (c Config) Validate() error {
 	c.validateSinks(v)
 	c.Crawl.validate(v)
 	c.Crawl.validateRate(v)
+	c.Crawl.validateFetcher(v)
 	c.Log.validate(v)
 	c.Metrics.validate(v)
 	c.Audit.validate(v)

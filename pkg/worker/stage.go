@@ -54,9 +54,12 @@ func Of[S Service](fn func(context.Context, Deps) (S, error)) Constructor {
 }
 
 // Concurrency is how many messages a stage's replica handles at once per
-// consumer: the stage table's figure, or crawl.concurrency when it has
-// none.
+// consumer: crawl.fetcher_concurrency for the fetcher when set, else the
+// stage table's figure, or crawl.concurrency when it has none.
 func (d Deps) Concurrency(stage string) int {
+	if stage == proto.StageFetcher && d.Config.Crawl.FetcherConcurrency > 0 {
+		return d.Config.Crawl.FetcherConcurrency
+	}
 	if spec, ok := proto.Stage(stage); ok && spec.Concurrency > 0 {
 		return spec.Concurrency
 	}

@@ -68,8 +68,10 @@ func (c *Calls) Report(w io.Writer, started, done time.Time, rate float64) {
 	fmt.Fprintf(w, "calls %d: first answered %.2f s, last %.2f s, done %.2f s (%.2f s after the last call)\n",
 		len(calls), rel(first), rel(last), rel(done), done.Sub(last).Seconds())
 	span := last.Sub(first).Seconds()
-	fmt.Fprintf(w, "between first and last: %.2f s for %d calls = %.1f/s (idle tokens ≈ %.0f = %.2f s)\n",
-		span, len(calls), float64(len(calls))/span, span*rate-float64(len(calls)), span-float64(len(calls))/rate)
+	fmt.Fprintf(w, "between first and last: %.2f s for %d calls = %.1f/s\n", span, len(calls), float64(len(calls))/span)
+	if rate > 0 {
+		fmt.Fprintf(w, "idle tokens at %g/s ≈ %.0f = %.2f s\n", rate, span*rate-float64(len(calls)), span-float64(len(calls))/rate)
+	}
 	per := map[int]int{}
 	kinds := map[int]map[string]int{}
 	for _, cl := range calls {

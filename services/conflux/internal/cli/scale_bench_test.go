@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
+	"github.com/conflux-dev/conflux/services/conflux/internal/benchrow"
 )
 
 // scaleLatency is the per-call latency of BenchmarkScaleOut; the site has
@@ -54,7 +56,12 @@ func BenchmarkScaleOut(b *testing.B) {
 // crawlWithFetchers starts a fresh NATS server, n fetcher processes and
 // one process of every other stage, and times `conflux crawl --wait`.
 func crawlWithFetchers(b *testing.B, bin string, tn *confluencesim.Tenant, n int) time.Duration {
-	sim, err := confluencesim.Start(tn, confluencesim.Options{Latency: scaleLatency})
+	calls := &benchrow.Calls{}
+	simOpts := confluencesim.Options{Latency: scaleLatency}
+	if benchrow.CallsWanted() {
+		simOpts.Logger = slog.New(calls)
+	}
+	sim, err := confluencesim.Start(tn, simOpts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -113,6 +120,10 @@ log:
 		b.Fatalf("conflux crawl --wait with %d fetchers: %v\n%s", n, err, log.String())
 	}
 	took := time.Since(started)
+	if benchrow.CallsWanted() {
+		fmt.Fprintf(os.Stderr, "%d fetchers:\n", n)
+		calls.Report(os.Stderr, started, started.Add(took), 0)
+	}
 	if docs, _ := os.ReadDir(filepath.Join(out, "documents")); len(docs) == 0 {
 		b.Fatalf("crawl with %d fetchers wrote no documents", n)
 	}
