@@ -44,6 +44,21 @@ func Sum(spaces []proto.SpaceProgress) proto.SpaceProgress {
 
 // Status computes a crawl's status from the progress bucket.
 func (t *Tracker) Status(ctx context.Context, crawlID string) (Status, error) {
+	return t.StatusKeeping(ctx, crawlID, nil)
+}
+
+// DoneSpaces keeps, for one crawl, the spaces a poll found done (listed,
+// every item with an outcome, swept and its tombstones applied): their
+// counts no longer change, so later polls take them from here instead of
+// reading each space's outcomes again. Without it a poll of a crawl of
+// many spaces reads them all (two key scans a space) and, pausing four
+// times as long as it took, noticed the crawl's end seconds late.
+type DoneSpaces map[string]proto.SpaceProgress
+
+// StatusKeeping is Status for a caller that polls the same crawl again
+// and again (the coordinator, Wait): the spaces in done are not read, and
+// those found done are added to it. A nil done reads every space.
+func (t *Tracker) StatusKeeping(ctx context.Context, crawlID string, done DoneSpaces) (Status, error) {
 	meta, err := t.Meta(ctx, crawlID)
 	if err != nil {
 		return Status{}, err
@@ -55,6 +70,10 @@ func (t *Tracker) Status(ctx context.Context, crawlID string) (Status, error) {
 		st.Finished = &f
 	}
 	for id, key := range meta.Spaces {
+		if p, ok := done[id]; ok {
+			st.Spaces = append(st.Spaces, p)
+			continue
+		}
 		p, err := t.Space(ctx, crawlID, id)
 		if err != nil {
 			return st, err
@@ -62,12 +81,15 @@ func (t *Tracker) Status(ctx context.Context, crawlID string) (Status, error) {
 		if p.SpaceKey == "" {
 			p.SpaceKey = key
 		}
-		done, err := t.spaceDone(ctx, meta, p)
+		ok, err := t.spaceDone(ctx, meta, p)
 		if err != nil {
 			return st, err
 		}
-		st.Complete = st.Complete && done
+		st.Complete = st.Complete && ok
 		st.Spaces = append(st.Spaces, p)
+		if ok && done != nil {
+			done[id] = p
+		}
 	}
 	sort.Slice(st.Spaces, func(i, j int) bool { return st.Spaces[i].SpaceKey < st.Spaces[j].SpaceKey })
 	return st, nil
@@ -202,9 +224,10 @@ func (t *Tracker) Active(ctx context.Context) ([]string, error) {
 // after every poll (for progress display). The pause after a poll is at
 // least four times its length, so that watching a huge crawl stays cheap.
 func (t *Tracker) Wait(ctx context.Context, crawlID string, every time.Duration, onStatus func(Status)) (proto.CrawlFinished, error) {
+	done := DoneSpaces{}
 	for {
 		started := time.Now()
-		st, err := t.Status(ctx, crawlID)
+		st, err := t.StatusKeeping(ctx, crawlID, done)
 		if err != nil && !errors.Is(err, ErrUnknownCrawl) {
 			return proto.CrawlFinished{}, err
 		}

@@ -25,12 +25,13 @@ type Coordinator struct {
 	Every time.Duration
 
 	last map[string]proto.SpaceProgress // totals last published, by crawl
+	done map[string]progress.DoneSpaces // spaces found done, by crawl
 }
 
 // NewCoordinator returns a coordinator for a site.
 func NewCoordinator(tr *progress.Tracker, pub *bus.Publisher, site string, log *slog.Logger) *Coordinator {
 	return &Coordinator{tracker: tr, pub: pub, sub: proto.For(site), log: log, Every: 250 * time.Millisecond,
-		last: map[string]proto.SpaceProgress{}}
+		last: map[string]proto.SpaceProgress{}, done: map[string]progress.DoneSpaces{}}
 }
 
 // Run polls until ctx is done. A poll reads every outcome of every active
@@ -66,7 +67,10 @@ func (c *Coordinator) Poll(ctx context.Context) error {
 }
 
 func (c *Coordinator) check(ctx context.Context, crawlID string) error {
-	st, err := c.tracker.Status(ctx, crawlID)
+	if c.done[crawlID] == nil {
+		c.done[crawlID] = progress.DoneSpaces{}
+	}
+	st, err := c.tracker.StatusKeeping(ctx, crawlID, c.done[crawlID])
 	if err != nil {
 		return err
 	}
@@ -89,6 +93,7 @@ func (c *Coordinator) check(ctx context.Context, crawlID string) error {
 		return err
 	}
 	delete(c.last, crawlID)
+	delete(c.done, crawlID)
 	c.log.Info("crawl finished", "crawl_id", crawlID, "ok", res.OK, "failures", len(res.Failures))
 	return c.pub.Publish(ctx, c.sub.CrawlFinished(crawlID), &res, "finished:"+crawlID)
 }
