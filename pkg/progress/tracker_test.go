@@ -32,9 +32,18 @@ func TestCompletionIsCountedNotGuessed(t *testing.T) {
 	tr, ctx := open(t)
 	meta := proto.CrawlMeta{CrawlID: "c1", Kind: proto.CrawlIncremental, Spaces: map[string]string{"1": "ENG", "2": "OPS"}, EnumerationDone: true}
 	must(t, tr.PutMeta(ctx, meta))
+	// Every step is read twice: afresh, and as a poller keeping the
+	// spaces found done (the coordinator, Wait) does; both must agree.
+	done := progress.DoneSpaces{}
 	status := func() progress.Status {
 		st, err := tr.Status(ctx, "c1")
 		must(t, err)
+		kept, err := tr.StatusKeeping(ctx, "c1", done)
+		must(t, err)
+		if kept.Complete != st.Complete || kept.Totals() != st.Totals() {
+			t.Fatalf("polling with the done spaces kept: complete %v %+v; afresh: complete %v %+v",
+				kept.Complete, kept.Totals(), st.Complete, st.Totals())
+		}
 		return st
 	}
 	if status().Complete {
@@ -48,6 +57,9 @@ func TestCompletionIsCountedNotGuessed(t *testing.T) {
 	must(t, tr.Outcome(ctx, "c1", "1", "att11", written))
 	if status().Complete {
 		t.Fatal("complete with 2 of 3 items")
+	}
+	if _, ok := done["2"]; !ok || len(done) != 1 {
+		t.Fatalf("spaces kept as done: %v; want the empty space 2 only", done)
 	}
 	must(t, tr.Outcome(ctx, "c1", "1", "12", proto.Outcome{State: proto.OutcomeFailed, Stage: "permissions", Reason: "boom"}))
 	st := status()
