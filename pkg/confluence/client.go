@@ -94,12 +94,12 @@ type Client struct {
 	obs         Observer
 	limiter     *rate.Limiter
 	waiting     atomic.Int32 // requests other than background ones waiting for the limiter
-	// backgroundTurn lets one background request at a time book a token.
-	backgroundTurn chan struct{}
-	nearPause      time.Duration
-	pageSize       int
-	backoff        backoff
-	userAgent      string
+	// backgroundMu makes one background request at a time book a token.
+	backgroundMu sync.Mutex
+	nearPause    time.Duration
+	pageSize     int
+	backoff      backoff
+	userAgent    string
 
 	mu          sync.Mutex
 	pausedUntil time.Time
@@ -116,20 +116,19 @@ func New(o Options) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	hc.Jar = nil
 	return &Client{
-		creds:          o.Credentials,
-		http:           &hc,
-		timeout:        o.Timeout,
-		maxRetries:     max(o.MaxRetries, 0),
-		maxRA:          o.MaxRetryAfter,
-		log:            o.Logger,
-		onRateLimit:    o.OnRateLimit,
-		obs:            o.Observer,
-		limiter:        rate.NewLimiter(limitOf(o.Rate), o.Burst),
-		backgroundTurn: make(chan struct{}, 1),
-		nearPause:      o.NearLimitPause,
-		pageSize:       o.PageSize,
-		backoff:        backoff{base: o.BackoffBase, max: o.BackoffMax},
-		userAgent:      o.UserAgent,
+		creds:       o.Credentials,
+		http:        &hc,
+		timeout:     o.Timeout,
+		maxRetries:  max(o.MaxRetries, 0),
+		maxRA:       o.MaxRetryAfter,
+		log:         o.Logger,
+		onRateLimit: o.OnRateLimit,
+		obs:         o.Observer,
+		limiter:     rate.NewLimiter(limitOf(o.Rate), o.Burst),
+		nearPause:   o.NearLimitPause,
+		pageSize:    o.PageSize,
+		backoff:     backoff{base: o.BackoffBase, max: o.BackoffMax},
+		userAgent:   o.UserAgent,
 	}, nil
 }
 

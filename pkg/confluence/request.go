@@ -281,39 +281,48 @@ func (c *Client) waitTurn(ctx context.Context, background bool) error {
 }
 
 // backgroundPoll is the least pause of a background request between looks
-// at the requests waiting for the limiter.
+// at the limiter.
 const backgroundPoll = 5 * time.Millisecond
 
-// waitBackgroundToken lets one background request at a time book the
-// limiter's next token, and only while no other request waits for one, so
-// that a listing or a permission look-up the pipeline waits on finds at
-// most one download ahead of it (one token's interval). The token booked
-// is the next of the limiter's schedule, so no token goes unused while
-// downloads wait: taking only a token already free, under Burst 1, lost
-// the time from each token's arrival to the next look (a tenth of the
-// rate on a crawl of many attachments).
+// waitBackgroundToken books a token for a background request when no
+// other request waits for one and the limiter has one within one token's
+// interval from now, so that a listing or a permission look-up the
+// pipeline waits on finds at most about one download booked ahead of it.
+// Booking a token of the limiter's schedule (rather than taking only one
+// already free) loses none while downloads wait: under Burst 1 a token
+// not taken the moment it came was gone, and the downloads of a crawl of
+// many attachments ran at a tenth below the rate, more when the machine
+// was busy and the lookers woke late.
 func (c *Client) waitBackgroundToken(ctx context.Context) error {
-	select {
-	case c.backgroundTurn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-c.backgroundTurn }()
-	for c.waiting.Load() > 0 {
-		pause := backgroundPoll
-		if l := c.limiter.Limit(); l != rate.Inf && l > 0 {
-			pause = max(pause, time.Duration(float64(time.Second)/float64(l)/2))
+	for {
+		l := c.limiter.Limit()
+		if l == rate.Inf || l <= 0 {
+			return ctx.Err()
 		}
-		if err := sleep(ctx, pause); err != nil {
+		interval := time.Duration(float64(time.Second) / float64(l))
+		if r, ok := c.bookBackground(interval); ok {
+			if err := sleep(ctx, r.Delay()); err != nil {
+				r.Cancel()
+				return err
+			}
+			return nil
+		}
+		if err := sleep(ctx, max(backgroundPoll, interval/2)); err != nil {
 			return err
 		}
 	}
-	r := c.limiter.Reserve()
-	if err := sleep(ctx, r.Delay()); err != nil {
-		r.Cancel()
-		return err
+}
+
+// bookBackground reserves the limiter's next token when no other request
+// waits and it comes within ahead; one booking at a time, so that lookers
+// arriving together do not book several tokens ahead.
+func (c *Client) bookBackground(ahead time.Duration) (*rate.Reservation, bool) {
+	c.backgroundMu.Lock()
+	defer c.backgroundMu.Unlock()
+	if c.waiting.Load() > 0 || c.limiter.TokensAt(time.Now().Add(ahead)) < 1 {
+		return nil, false
 	}
-	return nil
+	return c.limiter.Reserve(), true
 }
 
 // waitPause blocks while the client is paused (PauseUntil).
