@@ -51,7 +51,7 @@ var Stages = []StageSpec{
 	{Name: StageFetcher, CallsConfluence: true, Concurrency: 8, Replicas: 2,
 		Inputs:  []Input{{Name: "spaces", Stream: StreamSpaces, Filter: "space.>"}},
 		Outputs: []string{"content.>", "attachment.>"}},
-	{Name: StageAttachments, CallsConfluence: true, Concurrency: 16, Replicas: 1,
+	{Name: StageAttachments, CallsConfluence: true, Concurrency: 32, Replicas: 1,
 		Inputs:  []Input{{Name: "attachments", Stream: StreamAttachments, Filter: "attachment.>"}},
 		Outputs: []string{"stored.>"}},
 	{Name: StageExtractor, Replicas: 1,
