@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluence"
@@ -225,7 +228,8 @@ func (w *sitewide) containerOf(c confluence.Comment) items.Container {
 	return w.parent[c.ParentCommentID]
 }
 
-// locate finds the space of every container not seen yet, MaxIDs a call.
+// locate finds the space of every container not seen yet, MaxIDs a call,
+// up to locateConcurrency calls at once.
 func (w *sitewide) locate(ctx context.Context, ks []items.Container) error {
 	var pages, blogs []string
 	for _, k := range ks {
@@ -239,19 +243,44 @@ func (w *sitewide) locate(ctx context.Context, ks []items.Container) error {
 			pages = append(pages, k.ID)
 		}
 	}
-	q := confluence.ListQuery{BodyFormat: confluence.BodyNone, Status: []string{"current", "archived"}, Limit: confluence.MaxIDs}
-	for p, err := range w.s.d.Client.PagesByID(ctx, pages, q) {
-		if err != nil {
-			return fmt.Errorf("find the spaces of %d pages: %w", len(pages), err)
-		}
-		w.where[p.ID] = p.SpaceID
+	var mu sync.Mutex
+	found := func(id, space string) {
+		mu.Lock()
+		w.where[id] = space
+		mu.Unlock()
 	}
-	q.Status = []string{"current"}
-	for b, err := range w.s.d.Client.BlogPostsByID(ctx, blogs, q) {
+	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(locateConcurrency)
+	for batch := range slices.Chunk(pages, confluence.MaxIDs) {
+		p.Go(func(ctx context.Context) error { return w.locatePages(ctx, batch, found) })
+	}
+	for batch := range slices.Chunk(blogs, confluence.MaxIDs) {
+		p.Go(func(ctx context.Context) error { return w.locateBlogPosts(ctx, batch, found) })
+	}
+	return p.Wait()
+}
+
+// locateConcurrency bounds the container look-ups of one chunk of
+// site-wide rows running at once.
+const locateConcurrency = 4
+
+func (w *sitewide) locatePages(ctx context.Context, ids []string, found func(id, space string)) error {
+	q := confluence.ListQuery{BodyFormat: confluence.BodyNone, Status: []string{"current", "archived"}, Limit: confluence.MaxIDs}
+	for p, err := range w.s.d.Client.PagesByID(ctx, ids, q) {
 		if err != nil {
-			return fmt.Errorf("find the spaces of %d blog posts: %w", len(blogs), err)
+			return fmt.Errorf("find the spaces of %d pages: %w", len(ids), err)
 		}
-		w.where[b.ID] = b.SpaceID
+		found(p.ID, p.SpaceID)
+	}
+	return nil
+}
+
+func (w *sitewide) locateBlogPosts(ctx context.Context, ids []string, found func(id, space string)) error {
+	q := confluence.ListQuery{BodyFormat: confluence.BodyNone, Status: []string{"current"}, Limit: confluence.MaxIDs}
+	for b, err := range w.s.d.Client.BlogPostsByID(ctx, ids, q) {
+		if err != nil {
+			return fmt.Errorf("find the spaces of %d blog posts: %w", len(ids), err)
+		}
+		found(b.ID, b.SpaceID)
 	}
 	return nil
 }
