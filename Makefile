@@ -4,10 +4,10 @@ GO      ?= go
 BIN     := bin
 # Every module of the workspace (go.work); "./..." does not cross module roots.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}' | sed "s|^$(CURDIR)/|./|")
-# The slowest package (services/conflux: whole crawls) first, so that it
-# does not start last and run alone.
-SLOW    := ./services/conflux
-PKGS    := $(SLOW)/... $(addsuffix /...,$(filter-out $(SLOW),$(MODULES)))
+# The slowest modules first (services/conflux: whole crawls; deployments:
+# the fleet and the chaos test), so that neither starts last and runs alone.
+SLOW    := ./services/conflux ./deployments
+PKGS    := $(addsuffix /...,$(SLOW)) $(addsuffix /...,$(filter-out $(SLOW),$(MODULES)))
 SERVICES := enumerator fetcher attachments extractor permissions sink tokenbroker conflux-sim conflux
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 

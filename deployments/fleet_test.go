@@ -42,12 +42,9 @@ func TestFleetUnderAccounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "conflux")
-	build := exec.Command("go", "build", "-o", bin, "../services/conflux/cmd/conflux")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, _ := buildBinaries(t)
 	srv, violations := startAccountsServer(t)
 	sim, err := confluencesim.Start(confluencesim.Generate(71, confluencesim.Size{Spaces: 2, PagesPerSpace: 12}), confluencesim.Options{})
 	if err != nil {

@@ -69,10 +69,8 @@ func startAccountsServer(t *testing.T) (*server.Server, *violations) {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv("NATS_SERVER_NAME", "nats-test")
-	for _, u := range append(users, "operator", "sys") {
-		t.Setenv(strings.ToUpper(u)+"_PASSWORD", password(u))
-	}
+	// The passwords and NATS_SERVER_NAME, which the files read from the
+	// environment, are set by TestMain.
 	o, err := server.ProcessConfigFile(filepath.Join(dir, "cluster.conf"))
 	if err != nil {
 		t.Fatalf("nats/cluster.conf with nats/accounts.conf: %v", err)

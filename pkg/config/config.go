@@ -127,6 +127,11 @@ type NATS struct {
 	// Replicas is the replica count of streams, buckets and object stores,
 	// 1 to 5 (3 on a three-node cluster). Default 1.
 	Replicas int `yaml:"replicas"`
+	// AckWait is how long a message handed to a worker stays its own
+	// before JetStream gives it to another replica (a worker that died
+	// holding it never acknowledges it); a running handler renews it every
+	// third of it. 1s to 1h. Default 60s.
+	AckWait Duration `yaml:"ack_wait"`
 	// User and Password authenticate with a user name and password.
 	User     string `yaml:"user"`
 	Password Secret `yaml:"password"`
@@ -269,7 +274,7 @@ func Default() Config {
 		},
 		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB, Extract: DefaultExtract()}},
 		Rules:              defaultRules(),
-		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
+		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1, AckWait: Duration(60 * time.Second)},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               DefaultSink(),
 		Crawl: Crawl{

@@ -50,6 +50,7 @@ nats:
                                       # token, and writes its URL to <data_dir>/nats.url (mode 0600) so that
                                       # conflux status / crawl and the nats CLI reach a running conflux run
   replicas: 1                         # stream and bucket replicas (3 on a three-node cluster)
+  ack_wait: 60s                       # a message a worker took and did not acknowledge goes to another replica after this
   # Authentication to an external server: at most one of user/password, token, nkey_file, creds_file.
   user: ""
   password: ""

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FieldError is one invalid key. Validate returns them joined
@@ -178,6 +179,9 @@ func (n NATS) validate(v *validator) {
 	}
 	if n.Replicas < 1 || n.Replicas > 5 {
 		v.add("nats.replicas", "%d is not in 1..5", n.Replicas)
+	}
+	if n.AckWait.Std() < time.Second || n.AckWait.Std() > time.Hour {
+		v.add("nats.ack_wait", "%s is not in 1s..1h", n.AckWait.Std())
 	}
 	if n.Password.IsSet() && n.User == "" {
 		v.add("nats.user", "required when nats.password is set")

@@ -29,7 +29,7 @@ const staleTmpAge = time.Hour
 // part. It returns the number of bytes fill wrote.
 func (s *Sink) writeAtomic(name string, fill func(w io.Writer) error) (int64, error) {
 	dir := path.Dir(name)
-	tmp, f, err := s.createTemp(dir)
+	tmp, f, err := s.createTemp(s.root, dir, dir)
 	if err != nil {
 		return 0, err
 	}
@@ -48,21 +48,22 @@ func (s *Sink) writeAtomic(name string, fill func(w io.Writer) error) (int64, er
 		_ = s.root.Remove(tmp)
 		return 0, fmt.Errorf("write %s: %w", name, err)
 	}
-	if err := s.syncDir(dir); err != nil {
+	if err := syncDir(s.root, dir); err != nil {
 		return 0, fmt.Errorf("write %s: %w", name, err)
 	}
 	return cw.n, nil
 }
 
-// createTemp creates a new, empty temporary file in dir with the sink's
-// file mode, applied exactly whatever the umask, before anything is
-// written to it.
-func (s *Sink) createTemp(dir string) (string, *os.File, error) {
+// createTemp creates a new, empty temporary file in dir under r with the
+// sink's file mode, applied exactly whatever the umask, before anything
+// is written to it. It returns the file's path under r; errors name the
+// folder as label (its path under the sink directory).
+func (s *Sink) createTemp(r *os.Root, dir, label string) (string, *os.File, error) {
 	for range 8 {
-		var r [8]byte
-		_, _ = rand.Read(r[:])
-		tmp := path.Join(dir, tmpPrefix+hex.EncodeToString(r[:]))
-		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.fileMode)
+		var rnd [8]byte
+		_, _ = rand.Read(rnd[:])
+		tmp := path.Join(dir, tmpPrefix+hex.EncodeToString(rnd[:]))
+		f, err := r.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.fileMode)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -70,26 +71,44 @@ func (s *Sink) createTemp(dir string) (string, *os.File, error) {
 			err = f.Chmod(s.fileMode)
 			if err != nil {
 				_ = f.Close()
-				_ = s.root.Remove(tmp)
+				_ = r.Remove(tmp)
 			}
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("create temporary file in %s: %w", dir, err)
+			return "", nil, fmt.Errorf("create temporary file in %s: %w", label, err)
 		}
 		return tmp, f, nil
 	}
-	return "", nil, fmt.Errorf("create temporary file in %s: too many collisions", dir)
+	return "", nil, fmt.Errorf("create temporary file in %s: too many collisions", label)
 }
 
-// syncDir makes a rename or removal in dir durable.
-func (s *Sink) syncDir(dir string) error {
-	d, err := s.root.Open(dir)
+// syncDir makes a rename or removal in dir under r durable.
+func syncDir(r *os.Root, dir string) error {
+	d, err := r.Open(dir)
 	if err != nil {
 		return fmt.Errorf("open directory %s: %w", dir, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// syncDocuments makes the renames and removals in the documents folder
+// durable. The sink holds that folder open, so it also checks that the
+// folder is still linked into the sink directory: a document written into
+// a folder removed meanwhile would be acknowledged and lost.
+func (s *Sink) syncDocuments() error {
+	if err := syncDir(s.docs, "."); err != nil {
+		return fmt.Errorf("%s: %w", DocumentsDir, err)
+	}
+	fi, err := s.docs.Stat(".")
+	if err != nil {
+		return fmt.Errorf("stat directory %s: %w", DocumentsDir, err)
+	}
+	if unlinked(fi) {
+		return fmt.Errorf("directory %s was removed from %s while the sink was open", DocumentsDir, s.dir)
 	}
 	return nil
 }

@@ -66,9 +66,10 @@ func uniqueRun(ws []Write, start int) int {
 type pending struct {
 	i    int // index in the run
 	doc  proto.Document
-	tmp  string
+	tmp  string // under the documents folder
 	f    *os.File
-	name string
+	name string // under the sink directory
+	base string // under the documents folder
 }
 
 // upsertRun writes writes whose ids differ, holding the lock of each.
@@ -95,8 +96,8 @@ func (s *Sink) upsertRun(ctx context.Context, ws []Write, written []bool, errs [
 		if errs[p.i] != nil {
 			continue
 		}
-		if err := s.root.Rename(p.tmp, p.name); err != nil {
-			_ = s.root.Remove(p.tmp)
+		if err := s.docs.Rename(p.tmp, p.base); err != nil {
+			_ = s.docs.Remove(p.tmp)
 			errs[p.i] = fmt.Errorf("upsert document %s: write %s: %w", p.doc.ID, p.name, err)
 			continue
 		}
@@ -105,7 +106,7 @@ func (s *Sink) upsertRun(ctx context.Context, ws []Write, written []bool, errs [
 	if renamed == 0 {
 		return
 	}
-	if err := s.syncDir(DocumentsDir); err != nil {
+	if err := s.syncDocuments(); err != nil {
 		for _, p := range ps {
 			if errs[p.i] == nil {
 				errs[p.i] = fmt.Errorf("upsert document %s: %w", p.doc.ID, err)
@@ -161,17 +162,17 @@ func (s *Sink) prepare(ctx context.Context, doc proto.Document, attachment io.Re
 	if err != nil {
 		return nil, err
 	}
-	name := DocumentPath(doc.ID)
-	tmp, f, err := s.createTemp(DocumentsDir)
+	name, base := DocumentPath(doc.ID), documentFile(doc.ID)
+	tmp, f, err := s.createTemp(s.docs, ".", DocumentsDir)
 	if err != nil {
 		return nil, fmt.Errorf("upsert document %s: %w", doc.ID, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		_ = f.Close()
-		_ = s.root.Remove(tmp)
+		_ = s.docs.Remove(tmp)
 		return nil, fmt.Errorf("upsert document %s: write %s: %w", doc.ID, name, err)
 	}
-	return &pending{doc: doc, tmp: tmp, f: f, name: name}, nil
+	return &pending{doc: doc, tmp: tmp, f: f, name: name, base: base}, nil
 }
 
 // syncAll syncs and closes the temporary files, several at once; a file
@@ -188,7 +189,7 @@ func (s *Sink) syncAll(ps []*pending, errs []error) {
 				err = cerr
 			}
 			if err != nil {
-				_ = s.root.Remove(p.tmp)
+				_ = s.docs.Remove(p.tmp)
 				errs[p.i] = fmt.Errorf("upsert document %s: write %s: %w", p.doc.ID, p.name, err)
 			}
 		})

@@ -96,7 +96,7 @@ func (s *Sink) pruneAttachments(id, keep string) error {
 }
 
 func (s *Sink) removeAttachments(id string) error {
-	if err := s.root.RemoveAll(path.Join(AttachmentsDir, SafeID(id))); err != nil {
+	if err := s.atts.RemoveAll(SafeID(id)); err != nil {
 		return fmt.Errorf("remove attachments of %s: %w", id, err)
 	}
 	return nil
@@ -112,13 +112,13 @@ func (s *Sink) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("delete document %s: %w", id, err)
 	}
 	defer s.lock(id)()
-	if err := s.root.Remove(DocumentPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := s.docs.Remove(documentFile(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("delete document %s: %w", id, err)
 	}
 	if err := s.removeAttachments(id); err != nil {
 		return err
 	}
-	if err := s.syncDir(DocumentsDir); err != nil {
+	if err := s.syncDocuments(); err != nil {
 		return fmt.Errorf("delete document %s: %w", id, err)
 	}
 	return nil
@@ -165,7 +165,7 @@ func (s *Sink) List(spaceID string) ([]proto.Document, error) {
 // absent, so that the next write repairs it.
 func (s *Sink) read(id string) (proto.Document, bool, error) {
 	var d proto.Document
-	data, err := s.root.ReadFile(DocumentPath(id))
+	data, err := s.docs.ReadFile(documentFile(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return d, false, nil
 	}

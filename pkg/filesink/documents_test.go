@@ -344,6 +344,26 @@ func TestFailedWriteKeepsOldState(t *testing.T) {
 	assertNoTemps(t, dir)
 }
 
+// The sink holds its documents folder open; when an operator removes the
+// folder under a running sink, a write fails instead of being acknowledged
+// into a folder no one can reach.
+func TestRemovedDocumentsFolderFailsWrites(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("an open folder cannot be removed on Windows")
+	}
+	s, dir := openSink(t)
+	mustUpsert(t, s, page("1", "S", 1), nil)
+	if err := os.RemoveAll(filepath.Join(dir, "documents")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Upsert(context.Background(), page("2", "S", 1), nil); err == nil || !strings.Contains(err.Error(), "documents") {
+		t.Errorf("upsert into a removed documents folder: err = %v, want one naming the folder", err)
+	}
+	if err := s.Delete(context.Background(), "1"); err == nil {
+		t.Error("delete in a removed documents folder succeeded")
+	}
+}
+
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -68,6 +68,8 @@ type Options struct {
 type Sink struct {
 	dir      string
 	root     *os.Root
+	docs     *os.Root // the documents folder, held open: one system call a file operation, not one a path element
+	atts     *os.Root // the attachments folder, likewise
 	fileMode fs.FileMode
 	dirMode  fs.FileMode
 	locks    [lockStripes]sync.Mutex
@@ -101,6 +103,13 @@ func (o Options) Open(dir string) (*Sink, error) {
 			_ = root.Close()
 			return nil, fmt.Errorf("open file sink %s: create %s: %w", dir, d, err)
 		}
+	}
+	if s.docs, err = root.OpenRoot(DocumentsDir); err == nil {
+		s.atts, err = root.OpenRoot(AttachmentsDir)
+	}
+	if err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("open file sink %s: %w", dir, err)
 	}
 	s.removeStaleTemps(time.Now())
 	return s, nil
@@ -142,7 +151,15 @@ func (s *Sink) mkdirAll(name string) error {
 func (s *Sink) Dir() string { return s.dir }
 
 // Close releases the directory. The Sink must not be used afterwards.
-func (s *Sink) Close() error { return s.root.Close() }
+func (s *Sink) Close() error {
+	var errs []error
+	for _, r := range []*os.Root{s.docs, s.atts, s.root} {
+		if r != nil {
+			errs = append(errs, r.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // lock serialises the writes of one id and returns the unlock function.
 func (s *Sink) lock(id string) func() {
@@ -160,7 +177,11 @@ func stripe(id string) uint32 {
 
 // DocumentPath returns the path of a document's JSON file, relative to the
 // sink directory and slash-separated.
-func DocumentPath(id string) string { return path.Join(DocumentsDir, SafeID(id)+".json") }
+func DocumentPath(id string) string { return path.Join(DocumentsDir, documentFile(id)) }
+
+// documentFile is the name of a document's JSON file in the documents
+// folder.
+func documentFile(id string) string { return SafeID(id) + ".json" }
 
 // AttachmentPath returns where an attachment's bytes are written, relative
 // to the sink directory and slash-separated: attachments/<id>/<safe name>.

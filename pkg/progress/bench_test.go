@@ -14,11 +14,11 @@ import (
 	"github.com/conflux-dev/conflux/proto"
 )
 
-// BenchmarkStatus measures one completion check of a crawl whose space
-// has 20,000 recorded outcomes: the coordinator and `run --once` make one
-// a second while a crawl runs.
+// BenchmarkStatus measures one completion check of a crawl whose 8
+// spaces have 20,000 recorded outcomes: the coordinator and `run --once`
+// make one a second while a crawl runs.
 func BenchmarkStatus(b *testing.B) {
-	const items = 20000
+	const items, spaces = 20000, 8
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	_, js := natstest.Connect(b, natstest.Start(b))
@@ -29,13 +29,19 @@ func BenchmarkStatus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	must(b, tr.PutMeta(ctx, proto.CrawlMeta{CrawlID: "c", Kind: proto.CrawlIncremental, Spaces: map[string]string{"1": "ENG"}, EnumerationDone: true}))
-	must(b, tr.Listing(ctx, "c", "1", proto.Listing{SpaceKey: "ENG", Items: items}))
+	meta := proto.CrawlMeta{CrawlID: "c", Kind: proto.CrawlIncremental, Spaces: map[string]string{}, EnumerationDone: true}
+	for i := range spaces {
+		meta.Spaces[strconv.Itoa(i)] = "S" + strconv.Itoa(i)
+	}
+	must(b, tr.PutMeta(ctx, meta))
+	for id, key := range meta.Spaces {
+		must(b, tr.Listing(ctx, "c", id, proto.Listing{SpaceKey: key, Items: items / spaces}))
+	}
 	kv, err := js.KeyValue(ctx, proto.BucketProgress)
 	if err != nil {
 		b.Fatal(err)
 	}
-	putMany(b, ctx, kv, items)
+	putMany(b, ctx, kv, items, spaces)
 	b.ResetTimer()
 	for b.Loop() {
 		st, err := tr.Status(ctx, "c")
@@ -46,10 +52,10 @@ func BenchmarkStatus(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/items, "µs/outcome")
 }
 
-func putMany(b *testing.B, ctx context.Context, kv jetstream.KeyValue, n int) {
+func putMany(b *testing.B, ctx context.Context, kv jetstream.KeyValue, n, spaces int) {
 	b.Helper()
 	tr := progress.New(kv)
 	for i := range n {
-		must(b, tr.Outcome(ctx, "c", "1", strconv.Itoa(i), proto.Outcome{State: proto.OutcomeWritten, Stage: "sink"}))
+		must(b, tr.Outcome(ctx, "c", strconv.Itoa(i%spaces), strconv.Itoa(i), proto.Outcome{State: proto.OutcomeWritten, Stage: "sink"}))
 	}
 }

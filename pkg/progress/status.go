@@ -223,11 +223,13 @@ func (t *Tracker) Active(ctx context.Context) ([]string, error) {
 // Wait polls until the crawl has a result or ctx ends, calling onStatus
 // after every poll (for progress display). The pause after a poll is at
 // least four times its length, so that watching a huge crawl stays cheap.
+// With no onStatus a poll reads the crawl's result only, not every
+// outcome of the crawl: the coordinator already reads those.
 func (t *Tracker) Wait(ctx context.Context, crawlID string, every time.Duration, onStatus func(Status)) (proto.CrawlFinished, error) {
 	done := DoneSpaces{}
 	for {
 		started := time.Now()
-		st, err := t.StatusKeeping(ctx, crawlID, done)
+		st, err := t.poll(ctx, crawlID, onStatus != nil, done)
 		if err != nil && !errors.Is(err, ErrUnknownCrawl) {
 			return proto.CrawlFinished{}, err
 		}
@@ -243,4 +245,18 @@ func (t *Tracker) Wait(ctx context.Context, crawlID string, every time.Duration,
 		case <-time.After(max(every, 4*time.Since(started))):
 		}
 	}
+}
+
+// poll returns a crawl's status for Wait: in full (the spaces in done
+// not read again), or, when !full, its result only (Finished, nil until
+// there is one).
+func (t *Tracker) poll(ctx context.Context, crawlID string, full bool, done DoneSpaces) (Status, error) {
+	if full {
+		return t.StatusKeeping(ctx, crawlID, done)
+	}
+	f, ok, err := t.finished(ctx, crawlID)
+	if err != nil || !ok {
+		return Status{}, err
+	}
+	return Status{Finished: &f}, nil
 }

@@ -177,3 +177,51 @@ func TestResultOfAHugeCrawlFits(t *testing.T) {
 		t.Fatalf("finish: %v %v", first, err)
 	}
 }
+
+// Wait returns a crawl's result once it is recorded, whether it reports
+// progress on the way (every outcome read each poll) or not (the result
+// only).
+func TestWaitReturnsTheResult(t *testing.T) {
+	for _, withStatus := range []bool{false, true} {
+		t.Run(fmt.Sprintf("status=%v", withStatus), func(t *testing.T) {
+			tr, ctx := open(t)
+			meta := proto.CrawlMeta{CrawlID: "c1", Kind: proto.CrawlIncremental, Spaces: map[string]string{"1": "ENG"}, EnumerationDone: true}
+			must(t, tr.PutMeta(ctx, meta))
+			must(t, tr.Listing(ctx, "c1", "1", proto.Listing{SpaceKey: "ENG", Items: 1}))
+			must(t, tr.Outcome(ctx, "c1", "1", "10", proto.Outcome{State: proto.OutcomeWritten, Stage: "sink"}))
+			polls := 0
+			var onStatus func(progress.Status)
+			if withStatus {
+				onStatus = func(st progress.Status) {
+					polls++
+					if tot := st.Totals(); tot.Written != 1 {
+						t.Errorf("status written %d, want 1", tot.Written)
+					}
+				}
+			}
+			go func() {
+				time.Sleep(100 * time.Millisecond)
+				st, err := tr.Status(ctx, "c1")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res, err := tr.Summarize(ctx, st)
+				if err == nil {
+					_, err = tr.Finish(ctx, res)
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+			res, err := tr.Wait(ctx, "c1", 10*time.Millisecond, onStatus)
+			must(t, err)
+			if res.CrawlID != "c1" || !res.OK || progress.Sum(res.Spaces).Written != 1 {
+				t.Errorf("result %+v", res)
+			}
+			if withStatus && polls == 0 {
+				t.Error("onStatus never called")
+			}
+		})
+	}
+}

@@ -124,7 +124,7 @@ func serve(ctx context.Context, name string, cfg config.Config, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)
 	}
-	if err := bus.EnsureTopology(ctx, js, cfg.Site, proto.Options{Replicas: cfg.NATS.Replicas}); err != nil {
+	if err := bus.EnsureTopology(ctx, js, cfg.Site, proto.Options{Replicas: cfg.NATS.Replicas, AckWait: cfg.NATS.AckWait.Std()}); err != nil {
 		return err
 	}
 	d := Deps{NC: nc, JS: js, Config: cfg, Logger: log, Metrics: metrics.New()}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/conflux-dev/conflux/pkg/pause"
 )
 
 // Defaults of the shared cache.
@@ -58,7 +60,7 @@ func (s *store) load(ctx context.Context, key string, fetch func(ctx context.Con
 		if claimed || time.Now().After(deadline) {
 			return s.fetch(ctx, key, claimed, fetch)
 		}
-		if err := sleep(ctx, poll); err != nil {
+		if err := pause.For(ctx, poll); err != nil {
 			return nil, err
 		}
 		poll = min(2*poll, 500*time.Millisecond)
@@ -145,17 +147,6 @@ func loadValue[T any](ctx context.Context, s *store, key string, fetch func(ctx 
 		return v, fmt.Errorf("decode cache %s: %w", key, err)
 	}
 	return v, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // putValue stores a msgpack-encoded value under key.

@@ -62,7 +62,7 @@ func (s *Service) bindLane(l *lane) error {
 func (s *Service) ensureConsumer(durable, name string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	for _, c := range proto.Consumers(s.cfg.Site, proto.Options{}) {
+	for _, c := range proto.Consumers(s.cfg.Site, proto.Options{AckWait: s.cfg.NATS.AckWait.Std()}) {
 		if c.Stage != proto.StageSink {
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/pause"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) seed(ctx context.Context) error {
 			}
 			rev, err := s.tokensKV.Create(ctx, s.key, data)
 			if keyExists(err) {
-				sleep(ctx, 50*time.Millisecond)
+				_ = pause.For(ctx, 50*time.Millisecond)
 				continue // another replica seeded first
 			}
 			if err != nil {
@@ -147,12 +148,12 @@ func (s *Service) watch(ctx context.Context) {
 		w, err := s.tokensKV.Watch(ctx, s.key)
 		if err != nil {
 			s.log.Warn("watch token state", "error", err.Error())
-			sleep(ctx, time.Second)
+			_ = pause.For(ctx, time.Second)
 			continue
 		}
 		s.follow(ctx, w)
 		_ = w.Stop()
-		sleep(ctx, 100*time.Millisecond)
+		_ = pause.For(ctx, 100*time.Millisecond)
 	}
 }
 
@@ -198,7 +199,7 @@ func (s *Service) persist(ctx context.Context, next State, rev uint64) (uint64, 
 			return 0, fmt.Errorf("persist token state: %w", err)
 		}
 		s.log.Warn("persist token state: retrying", "error", err.Error())
-		sleep(ctx, wait)
+		_ = pause.For(ctx, wait)
 		wait = min(2*wait, 2*time.Second)
 	}
 }
@@ -254,13 +255,3 @@ func (s *Service) leaderGet(ctx context.Context) (State, uint64, error) {
 
 // keyExists reports whether a Create failed because the key exists.
 func keyExists(err error) bool { return bus.KeyExists(err) }
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/conflux-dev/conflux/pkg/pause"
 	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
@@ -45,7 +45,7 @@ func (s *Sink) Delete(ctx context.Context, ids []string) error {
 // good are reported together once nothing retryable is left.
 func (s *Sink) send(ctx context.Context, index string, ops []op, refresh bool) error {
 	var failures []string
-	pause := s.opt.Backoff
+	wait := s.opt.Backoff
 	for attempt := 1; len(ops) > 0; attempt++ {
 		var retry []pending
 		var lastErr string
@@ -67,10 +67,10 @@ func (s *Sink) send(ctx context.Context, index string, ops []op, refresh bool) e
 		if attempt >= s.opt.Attempts {
 			return s.errorf("%d of the actions on %s still refused after %d attempts (last: %s)", len(ops), index, attempt, lastErr)
 		}
-		if err := sleep(ctx, pause); err != nil {
+		if err := pause.For(ctx, wait); err != nil {
 			return s.errorf("bulk to %s: %w", index, err)
 		}
-		pause = min(2*pause, s.opt.MaxBackoff)
+		wait = min(2*wait, s.opt.MaxBackoff)
 	}
 	if len(failures) > 0 {
 		return s.errorf("%d actions on %s failed: %s", len(failures), index, strings.Join(failures[:min(len(failures), 5)], "; "))
@@ -132,15 +132,4 @@ func all(batch []op, reason string) []pending {
 		out[i] = pending{o, reason}
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

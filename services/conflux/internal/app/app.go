@@ -74,7 +74,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	topo := proto.Options{Replicas: cfg.NATS.Replicas}
+	topo := proto.Options{Replicas: cfg.NATS.Replicas, AckWait: cfg.NATS.AckWait.Std()}
 	if err := bus.EnsureTopology(ctx, a.JS, cfg.Site, topo); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("create topology: %w", err)

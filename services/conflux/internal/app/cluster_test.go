@@ -13,17 +13,20 @@ import (
 	"github.com/conflux-dev/conflux/services/conflux/internal/app"
 )
 
-// The same crawl as TestFullCrawlMatchesTenant, but the way conflux
+// A full crawl as TestFullCrawlMatchesTenant's, but the way conflux
 // scales: a three-node NATS cluster with replicated streams and buckets,
 // and every stage in two replicas, each on its own connection as separate
-// processes would be.
+// processes would be. The tenant is changeSize (every kind of space,
+// user, group and restriction; fewer pages): what this test adds is the
+// cluster and the replicas, which a few dozen documents already keep
+// busy, and each document costs three replicated writes per stream here.
 func TestTwoReplicasOfEveryStageOnAThreeNodeCluster(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("cluster test")
 	}
 	servers := natstest.StartCluster(t, 3)
-	sim, err := confluencesim.Start(confluencesim.Generate(41, tenantSize), confluencesim.Options{Latency: 2 * time.Millisecond})
+	sim, err := confluencesim.Start(confluencesim.Generate(41, changeSize), confluencesim.Options{Latency: 2 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,9 +54,13 @@ func TestMalformedMessageIsDeadLetteredAndShown(t *testing.T) {
 	checkSink(t, h, h.sim.Tenant())
 }
 
+// waitUntil polls cond until it holds, failing the test after three
+// minutes: TestSchedulerRunsEveryKindOfCrawl waits for three crawls and
+// their audits, which took over a minute under make test on a loaded
+// two-core machine (every package at once, -race).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

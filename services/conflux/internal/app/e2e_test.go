@@ -20,6 +20,14 @@ import (
 // levels, groups, hidden emails, an anonymous and a personal space.
 var tenantSize = confluencesim.Size{Spaces: 4, PagesPerSpace: 30, BlogsPerSpace: 3, Users: 12, Groups: 4, MaxDepth: 5}
 
+// changeSize is the tenant of the tests that crawl more than once to see
+// what a change does (an edit, a deletion, a vanished space, a full
+// store) or look for one kind of content (archived): every kind of space, user, group and restriction of tenantSize,
+// a third of its pages. No listing here reaches a page of results (250)
+// either way, and the sink is still checked field by field against the
+// whole tenant after each change.
+var changeSize = confluencesim.Size{Spaces: 4, PagesPerSpace: 10, BlogsPerSpace: 2, Users: 12, Groups: 4, MaxDepth: 5}
+
 func requireOK(t *testing.T, res proto.CrawlFinished) {
 	t.Helper()
 	if !res.OK {
@@ -78,7 +86,7 @@ func TestFullCrawlWithFaultsAndRateLimits(t *testing.T) {
 }
 
 func TestSecondCrawlAfterMutations(t *testing.T) {
-	h := start(t, confluencesim.Generate(13, tenantSize), confluencesim.Options{}, nil)
+	h := start(t, confluencesim.Generate(13, changeSize), confluencesim.Options{}, nil)
 	requireOK(t, h.crawl(proto.CrawlFull, false))
 	tn := h.sim.Tenant()
 	pages := currentOf(tn, "page")
@@ -103,7 +111,7 @@ func TestSecondCrawlAfterMutations(t *testing.T) {
 }
 
 func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) {
-	h := start(t, confluencesim.Generate(14, tenantSize), confluencesim.Options{}, nil)
+	h := start(t, confluencesim.Generate(14, changeSize), confluencesim.Options{}, nil)
 	requireOK(t, h.crawl(proto.CrawlFull, false))
 	tn := h.sim.Tenant()
 	pages := currentOf(tn, "page")
@@ -144,7 +152,7 @@ func TestPermissionOnlySyncFollowsRestrictionAndMembershipChanges(t *testing.T) 
 }
 
 func TestIncrementalCrawlPicksUpChanges(t *testing.T) {
-	h := start(t, confluencesim.Generate(15, tenantSize), confluencesim.Options{}, nil)
+	h := start(t, confluencesim.Generate(15, changeSize), confluencesim.Options{}, nil)
 	requireOK(t, h.crawl(proto.CrawlFull, false))
 	pages := currentOf(h.sim.Tenant(), "page")
 	must := func(_ string, err error) {
@@ -180,7 +188,7 @@ func TestIncrementalCrawlPicksUpChanges(t *testing.T) {
 }
 
 func TestDeletionGuardRefusesMassDeletion(t *testing.T) {
-	h := start(t, confluencesim.Generate(16, tenantSize), confluencesim.Options{}, func(c *config.Config) {
+	h := start(t, confluencesim.Generate(16, changeSize), confluencesim.Options{}, func(c *config.Config) {
 		c.Sink.MaxDeleteShare = 0.2
 	})
 	requireOK(t, h.crawl(proto.CrawlFull, false))
@@ -243,7 +251,7 @@ func reportCalls(t *testing.T, h *harness, res proto.CrawlFinished) {
 // its documents out of the index, but only through the deletion guard: a
 // whole space is always more than max_delete_share.
 func TestVanishedSpaceIsSweptOnlyWhenForced(t *testing.T) {
-	h := start(t, confluencesim.Generate(17, tenantSize), confluencesim.Options{}, nil)
+	h := start(t, confluencesim.Generate(17, changeSize), confluencesim.Options{}, nil)
 	requireOK(t, h.crawl(proto.CrawlFull, false))
 	var gone string
 	for _, s := range h.sim.Tenant().Spaces {
@@ -287,7 +295,7 @@ func TestVanishedSpaceIsSweptOnlyWhenForced(t *testing.T) {
 // With content.include_archived, archived spaces and pages are crawled
 // too (and only then).
 func TestIncludeArchived(t *testing.T) {
-	h := start(t, confluencesim.Generate(18, tenantSize), confluencesim.Options{}, func(c *config.Config) {
+	h := start(t, confluencesim.Generate(18, changeSize), confluencesim.Options{}, func(c *config.Config) {
 		c.Content.IncludeArchived = true
 	})
 	requireOK(t, h.crawl(proto.CrawlFull, false))

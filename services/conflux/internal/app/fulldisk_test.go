@@ -17,7 +17,7 @@ import (
 // with those attachments failed, nothing half-written left behind. Once
 // there is room again, the next full crawl writes exactly the tenant.
 func TestFullDiskThenCrawlAgainMatchesTenant(t *testing.T) {
-	tn := confluencesim.Generate(11, tenantSize)
+	tn := confluencesim.Generate(11, changeSize)
 	var total int64
 	for _, a := range tn.Attachments {
 		total += a.Size

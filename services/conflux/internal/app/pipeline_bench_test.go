@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -35,9 +36,9 @@ func BenchmarkPipeline(b *testing.B) {
 	for b.Loop() {
 		tn := confluencesim.Generate(17, pipelineSize())
 		h := start(b, tn, confluencesim.Options{SearchLag: time.Second, ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}, nil)
-		started := time.Now()
+		started, cpu0 := time.Now(), cpuTime()
 		res := h.crawl(proto.CrawlFull, false)
-		took := time.Since(started)
+		took, cpu := time.Since(started), cpuTime()-cpu0
 		if !res.OK {
 			b.Fatalf("crawl failed: %s", strings.Join(res.Failures, "\n"))
 		}
@@ -45,17 +46,43 @@ func BenchmarkPipeline(b *testing.B) {
 		rate := float64(docs) / took.Seconds()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		msgSize := docMessageSize(ctx, b, h.app.JS)
-		raw := rawJetStreamRate(ctx, b, h.app.JS, msgSize, scaled(20000, 2000))
+		raw, rawCPU := rawJetStreamRate(ctx, b, h.app.JS, msgSize, scaled(20000, 2000))
+		cpuPerDoc := float64(cpu.Microseconds()) / float64(docs)
 		b.ReportMetric(rate, "docs/s")
+		b.ReportMetric(cpuPerDoc, "cpu-µs/doc")
 		b.ReportMetric(raw, "raw-msgs/s")
+		b.ReportMetric(rawCPU, "raw-cpu-µs/msg")
 		rows := []benchRow{{Bench: "Pipeline overhead", Metric: "full crawl through every stage, no latency", Value: rate, Unit: "docs/s",
-			Reference: fmt.Sprintf("raw JetStream publish+consume %.0f msgs/s of %d B", raw, msgSize), Ratio: rate / raw,
+			Reference: fmt.Sprintf("raw JetStream publish+consume %.0f msgs/s of %d B (%.0f CPU µs/msg)", raw, msgSize, rawCPU), Ratio: rate / raw,
 			Target: "≥ 5,000 docs/s on 2 cores", Met: met(rate >= 5000),
-			Note: fmt.Sprintf("%d documents in %.1f s, concurrency %d, scale %g", docs, took.Seconds(), h.cfg.Crawl.Concurrency, benchScale())}}
+			Note: fmt.Sprintf("%d documents in %.1f s, %.0f CPU µs/doc (process, simulator included: %.0f docs/s if CPU-bound on 2 cores), stage concurrency %s, scale %g",
+				docs, took.Seconds(), cpuPerDoc, cpuBound(cpuPerDoc), stageConcurrency(h.cfg.Crawl.Concurrency), benchScale())}}
 		rows = append(rows, rebuildRows(ctx, b, h, docs)...)
 		cancel()
 		recordBench(b, "pipeline", rows...)
 	}
+}
+
+// cpuBound is the documents per second two fully used cores would reach
+// at cpuPerDoc microseconds of CPU a document; 0 when unknown.
+func cpuBound(cpuPerDoc float64) float64 {
+	if cpuPerDoc <= 0 {
+		return 0
+	}
+	return 2e6 / cpuPerDoc
+}
+
+// stageConcurrency lists the messages each consuming stage handles at
+// once, as the stage table sets it (0 there takes crawl.concurrency).
+func stageConcurrency(crawl int) string {
+	var parts []string
+	for _, s := range proto.Stages {
+		if len(s.Inputs) == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", s.Name, cmp.Or(s.Concurrency, crawl)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // docMessageSize is the mean size of a finished-document message.
@@ -76,15 +103,16 @@ func docMessageSize(ctx context.Context, b *testing.B, js jetstream.JetStream) i
 
 // rawJetStreamRate publishes n messages of size bytes to a file stream of
 // its own and consumes and acks them with a pull consumer, and returns
-// messages per second over both.
-func rawJetStreamRate(ctx context.Context, b *testing.B, js jetstream.JetStream, size, n int) float64 {
+// messages per second over both, and the process's CPU microseconds a
+// message.
+func rawJetStreamRate(ctx context.Context, b *testing.B, js jetstream.JetStream, size, n int) (float64, float64) {
 	s, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "BENCH_RAW", Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer func() { _ = js.DeleteStream(context.Background(), "BENCH_RAW") }()
 	payload := make([]byte, size)
-	started := time.Now()
+	started, cpu0 := time.Now(), cpuTime()
 	for i := range n {
 		if _, err := js.PublishAsync(fmt.Sprintf("benchraw.%d", i%64), payload); err != nil {
 			b.Fatal(err)
@@ -114,7 +142,8 @@ func rawJetStreamRate(ctx context.Context, b *testing.B, js jetstream.JetStream,
 			b.Fatal(err)
 		}
 	}
-	return float64(n) / time.Since(started).Seconds()
+	took, cpu := time.Since(started), cpuTime()-cpu0
+	return float64(n) / took.Seconds(), float64(cpu.Microseconds()) / float64(n)
 }
 
 // rebuildRows rebuilds a fresh files sink and, when PostgreSQL is

@@ -6,10 +6,42 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 )
+
+// stdio serializes the tests that run Main in this process: they swap
+// Stdout and os.Stderr and set environment variables. They still run
+// beside the tests that run the conflux binary as a process.
+var stdio sync.Mutex
+
+// inProcess marks a test that runs Main in this process: parallel to the
+// tests that run processes, one at a time among its kind.
+func inProcess(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	stdio.Lock()
+	t.Cleanup(stdio.Unlock)
+}
+
+// setenv is t.Setenv for a test holding stdio (t.Setenv refuses parallel
+// tests): it sets an environment variable until the test ends.
+func setenv(t *testing.T, key, value string) {
+	t.Helper()
+	old, had := os.LookupEnv(key)
+	if err := os.Setenv(key, value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if had {
+			_ = os.Setenv(key, old)
+		} else {
+			_ = os.Unsetenv(key)
+		}
+	})
+}
 
 // captureStderr runs fn with os.Stderr going to a buffer.
 func captureStderr(t *testing.T, fn func()) string {
@@ -64,6 +96,7 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 }
 
 func TestRunOnceCrawlsTheDemoTenant(t *testing.T) {
+	inProcess(t)
 	sim, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +115,7 @@ sink:
 log:
   level: error
 `)
-	t.Setenv("DEMO_TOKEN", "demo-token")
+	setenv(t, "DEMO_TOKEN", "demo-token")
 	var out bytes.Buffer
 	Stdout = &out
 	defer func() { Stdout = os.Stdout }()

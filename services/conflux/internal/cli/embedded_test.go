@@ -23,6 +23,7 @@ import (
 // stopped, status reads the data directory itself and crawl says that no
 // run is there.
 func TestOperatorCommandsReachTheEmbeddedRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}

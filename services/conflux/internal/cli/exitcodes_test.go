@@ -43,6 +43,7 @@ func refusing(t *testing.T, site string, refuse *regexp.Regexp) string {
 // TestExitCodes runs `conflux run --once` into each outcome the operator
 // contract names and checks its exit code and what it says.
 func TestExitCodes(t *testing.T) {
+	inProcess(t)
 	sim, err := confluencesim.Start(confluencesim.Demo(), confluencesim.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -89,9 +90,9 @@ sink:
 log:
   level: error
 `)
-			t.Setenv("DEMO_TOKEN", "demo-token")
+			setenv(t, "DEMO_TOKEN", "demo-token")
 			if c.token != "" {
-				t.Setenv("DEMO_TOKEN", c.token)
+				setenv(t, "DEMO_TOKEN", c.token)
 			}
 			var out bytes.Buffer
 			Stdout = &out
@@ -128,6 +129,8 @@ func spaceID(t *testing.T, sim *confluencesim.Server, key string) string {
 // with no worker taking the request ends within a second or two of the
 // timeout, exits 6, and says what the crawl was still waiting for.
 func TestCrawlWaitTimeoutSaysWhatWasPending(t *testing.T) {
+	// Not parallel: it times how soon the command ends, which the crawls
+	// of the parallel tests would slow down.
 	srv := natstest.Start(t)
 	dir := t.TempDir()
 	path := writeConfig(t, `site: https://acme.atlassian.net

@@ -19,6 +19,7 @@ import (
 // the final error of a timed out run) is one JSON object a line, and
 // durations are written as text ("1.5s"), not nanoseconds.
 func TestJSONLogsStayJSONLines(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}

@@ -21,6 +21,7 @@ import (
 // for a crawl and exiting 0 when it is complete, `conflux status`, and a
 // clean stop on SIGTERM.
 func TestWorkersAsProcessesAndCrawlWait(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the conflux binary")
 	}
