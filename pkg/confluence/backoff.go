@@ -1,7 +1,6 @@
 package confluence
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -69,19 +68,4 @@ func retryAfterOf(h http.Header, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return parseRetryAfter(h.Get("Beta-Retry-After"), now)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/conflux-dev/conflux/pkg/pause"
 )
 
 // request is one API call. target is the path and query relative to the
@@ -76,7 +78,7 @@ func (c *Client) do(ctx context.Context, r request, h handler) error {
 		}
 		c.log.DebugContext(ctx, "confluence retry", "method", r.method, "path", r.path(),
 			"status", out.err.Status, "attempt", retry+1, "delay", wait, "error", out.err.Error())
-		if err := sleep(ctx, wait); err != nil {
+		if err := pause.For(ctx, wait); err != nil {
 			return c.canceled(r, err)
 		}
 		retry++
@@ -301,13 +303,13 @@ func (c *Client) waitBackgroundToken(ctx context.Context) error {
 		}
 		interval := time.Duration(float64(time.Second) / float64(l))
 		if r, ok := c.bookBackground(interval); ok {
-			if err := sleep(ctx, r.Delay()); err != nil {
+			if err := pause.For(ctx, r.Delay()); err != nil {
 				r.Cancel()
 				return err
 			}
 			return nil
 		}
-		if err := sleep(ctx, max(backgroundPoll, interval/2)); err != nil {
+		if err := pause.For(ctx, max(backgroundPoll, interval/2)); err != nil {
 			return err
 		}
 	}
@@ -335,7 +337,7 @@ func (c *Client) waitPause(ctx context.Context) error {
 		if d <= 0 {
 			return nil
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := pause.For(ctx, d); err != nil {
 			return err
 		}
 	}
