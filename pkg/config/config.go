@@ -127,6 +127,12 @@ type NATS struct {
 	// Replicas is the replica count of streams, buckets and object stores,
 	// 1 to 5 (3 on a three-node cluster). Default 1.
 	Replicas int `yaml:"replicas"`
+	// MemoryLimit is the soft memory limit (Go's runtime/debug.SetMemoryLimit)
+	// of a `conflux run` process running the embedded server (nats.url
+	// empty): the collector runs more often near it, which frees the
+	// server's idle block caches sooner. 0 sets none; GOMEMLIMIT in the
+	// environment takes precedence. At least 64MiB. Default 200MiB.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 	// User and Password authenticate with a user name and password.
 	User     string `yaml:"user"`
 	Password Secret `yaml:"password"`
@@ -265,7 +271,7 @@ func Default() Config {
 		},
 		Content:            Content{Attachments: Attachments{MaxSize: 100 * MB, Extract: DefaultExtract()}},
 		Rules:              defaultRules(),
-		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1},
+		NATS:               NATS{DataDir: "./data", Listen: "127.0.0.1:0", Replicas: 1, MemoryLimit: DefaultMemoryLimit},
 		UsersCSVMaxBadRows: DefaultUsersCSVMaxBadRows,
 		Sink:               DefaultSink(),
 		Crawl: Crawl{

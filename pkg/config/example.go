@@ -50,6 +50,7 @@ nats:
                                       # token, and writes its URL to <data_dir>/nats.url (mode 0600) so that
                                       # conflux status / crawl and the nats CLI reach a running conflux run
   replicas: 1                         # stream and bucket replicas (3 on a three-node cluster)
+  memory_limit: 200MiB                # soft memory limit of conflux run with the embedded server; 0: none
   # Authentication to an external server: at most one of user/password, token, nkey_file, creds_file.
   user: ""
   password: ""
