@@ -39,10 +39,11 @@ func TestObjectsReadWhatWasPut(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(sizes))
 	for name, n := range sizes {
-		want[name] = randomBytes(n, uint64(n))
+		data := randomBytes(n, uint64(n))
+		want[name] = data
 		wg.Go(func() {
 			meta := jetstream.ObjectMeta{Name: name, Opts: &jetstream.ObjectMetaOptions{ChunkSize: chunk}}
-			if _, err := store.Put(ctx, meta, bytes.NewReader(want[name])); err != nil {
+			if _, err := store.Put(ctx, meta, bytes.NewReader(data)); err != nil {
 				errs <- err
 			}
 		})
