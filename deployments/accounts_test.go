@@ -62,7 +62,8 @@ func workerAccess(site string) map[string]access {
 		},
 		"attachments": {
 			pub: with(jetstream, confluence, []string{s.AttachmentStored("S1", "a1"), s.DeadLetter(proto.StageAttachments),
-				obj(proto.ObjectBlobs), "$O." + proto.ObjectBlobs + ".M.name", kv(proto.BucketProgress),
+				obj(proto.ObjectBlobs), "$O." + proto.ObjectBlobs + ".M.name", obj(proto.ObjectBlobsLarge),
+				"$O." + proto.ObjectBlobsLarge + ".M.name", kv(proto.BucketProgress),
 				ack(proto.StreamAttachments, durable(proto.StageAttachments, "attachments"))}),
 			sub:    with(confluenceSub, micro(proto.StageAttachments)),
 			notPub: []string{s.AttachmentExtracted("S1", "a1"), s.Document("S1", "1"), kv(proto.BucketCache)},
@@ -70,8 +71,9 @@ func workerAccess(site string) map[string]access {
 		"extractor": {
 			pub: with(jetstream, []string{s.AttachmentExtracted("S1", "a1"), s.DeadLetter(proto.StageExtractor),
 				kv(proto.BucketProgress), ack(proto.StreamStored, durable(proto.StageExtractor, "stored"))}),
-			sub:    with([]string{"_INBOX.abc.def"}, micro(proto.StageExtractor)),
-			notPub: []string{s.TokenGet(), s.RateLimit(), s.Document("S1", "1"), obj(proto.ObjectBlobs), s.AttachmentStored("S1", "a1")},
+			sub: with([]string{"_INBOX.abc.def"}, micro(proto.StageExtractor)),
+			notPub: []string{s.TokenGet(), s.RateLimit(), s.Document("S1", "1"), obj(proto.ObjectBlobs), obj(proto.ObjectBlobsLarge),
+				s.AttachmentStored("S1", "a1")},
 			notSub: []string{s.RateLimit(), s.Content("S1", "1")},
 		},
 		"permissions": {

@@ -51,6 +51,7 @@ nats:
                                       # conflux status / crawl and the nats CLI reach a running conflux run
   replicas: 1                         # stream and bucket replicas (3 on a three-node cluster)
   ack_wait: 60s                       # a message a worker took and did not acknowledge goes to another replica after this
+  memory_limit: 200MiB                # soft memory limit of conflux run with the embedded server; 0: none
   # Authentication to an external server: at most one of user/password, token, nkey_file, creds_file.
   user: ""
   password: ""

@@ -156,6 +156,7 @@ func (s Spaces) validate(v *validator) {
 }
 
 func (n NATS) validate(v *validator) {
+	n.validateMemoryLimit(v)
 	if strings.TrimSpace(n.URL) == "" {
 		v.required("nats.data_dir", n.DataDir, " when nats.url is empty (the embedded server)")
 	} else {

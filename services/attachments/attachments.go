@@ -58,13 +58,40 @@ type Service struct {
 	sub     proto.Subjects
 	maxSize int64
 	dl      Downloader
-	blobs   jetstream.ObjectStore
-	// blobStream is the object store's stream, to count an object's chunks.
-	blobStream jetstream.Stream
-	pub        *bus.Publisher
-	tracker    *progress.Tracker
-	runner     *stage.Runner
-	stats      counters
+	// small and large are the object stores of files below and from
+	// proto.LargeBlob bytes (declared).
+	small, large blobStore
+	pub          *bus.Publisher
+	tracker      *progress.Tracker
+	runner       *stage.Runner
+	stats        counters
+}
+
+// blobStore is an object store with its stream (to count an object's
+// chunks).
+type blobStore struct {
+	bucket string
+	obs    jetstream.ObjectStore
+	stream jetstream.Stream
+}
+
+func (b *blobStore) bind(ctx context.Context, js jetstream.JetStream, bucket string) (err error) {
+	b.bucket = bucket
+	if b.obs, err = js.ObjectStore(ctx, bucket); err != nil {
+		return fmt.Errorf("open object store %s: %w", bucket, err)
+	}
+	if b.stream, err = js.Stream(ctx, objectStream(bucket)); err != nil {
+		return fmt.Errorf("open stream of object store %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// storeFor is the object store of a file of the declared size.
+func (s *Service) storeFor(size int64) *blobStore {
+	if size >= proto.LargeBlob {
+		return &s.large
+	}
+	return &s.small
 }
 
 // Stage is the attachment downloader as conflux runs it.
@@ -97,11 +124,11 @@ func newService(ctx context.Context, d Deps, dl Downloader) (*Service, error) {
 
 // bind opens the object store, its stream and the progress bucket.
 func (s *Service) bind(ctx context.Context, js jetstream.JetStream) (err error) {
-	if s.blobs, err = js.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
-		return fmt.Errorf("open object store %s: %w", proto.ObjectBlobs, err)
+	if err = s.small.bind(ctx, js, proto.ObjectBlobs); err != nil {
+		return err
 	}
-	if s.blobStream, err = js.Stream(ctx, objectStream(proto.ObjectBlobs)); err != nil {
-		return fmt.Errorf("open stream of object store %s: %w", proto.ObjectBlobs, err)
+	if err = s.large.bind(ctx, js, proto.ObjectBlobsLarge); err != nil {
+		return err
 	}
 	s.tracker, err = progress.Open(ctx, js)
 	return err

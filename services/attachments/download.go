@@ -49,14 +49,15 @@ func (s *Service) store(ctx context.Context, a *proto.AttachmentFound) (*proto.A
 		return out, nil
 	}
 	name := ObjectName(s.site, a.ID, a.Version)
-	if info, err := s.reusable(ctx, name); err != nil || info != nil {
+	st := s.storeFor(a.Size)
+	if info, err := s.reusable(ctx, st, name); err != nil || info != nil {
 		if info != nil {
 			s.stats.reused.Add(1)
 			out.Blob = blobRef(info)
 		}
 		return out, err
 	}
-	info, err := s.download(ctx, a, name)
+	info, err := s.download(ctx, st, a, name)
 	if errors.Is(err, errTooLarge) {
 		s.stats.tooLarge.Add(1)
 		out.Skipped = fmt.Sprintf("larger than max_size %s (found while downloading; %d bytes declared)",
@@ -75,21 +76,21 @@ func (s *Service) store(ctx context.Context, a *proto.AttachmentFound) (*proto.A
 // reusable returns the stored object of a version when it can be trusted
 // (verified when it was stored, every chunk still there); an untrusted one
 // is discarded, and nil means: download it.
-func (s *Service) reusable(ctx context.Context, name string) (*jetstream.ObjectInfo, error) {
-	info, err := s.blobs.GetInfo(ctx, name)
+func (s *Service) reusable(ctx context.Context, st *blobStore, name string) (*jetstream.ObjectInfo, error) {
+	info, err := st.obs.GetInfo(ctx, name)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up object %s: %w", name, err)
 	}
-	ok, err := s.trusted(ctx, info)
+	ok, err := s.trusted(ctx, st, info)
 	if err != nil || ok {
 		return info, err
 	}
 	s.stats.discarded.Add(1)
 	s.log.Warn("stored attachment incomplete or unverified; downloading it again", "object", name)
-	if err := s.discard(ctx, name); err != nil {
+	if err := s.discard(ctx, st, name); err != nil {
 		return nil, err
 	}
 	return nil, nil
@@ -99,7 +100,7 @@ func (s *Service) reusable(ctx context.Context, name string) (*jetstream.ObjectI
 // verifies what the store holds against what was streamed; an object that
 // does not match is discarded and the error is retried. The runner renews
 // the message's AckWait while it runs (every AckWait/3).
-func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
+func (s *Service) download(ctx context.Context, st *blobStore, a *proto.AttachmentFound, name string) (*jetstream.ObjectInfo, error) {
 	body, err := s.dl.DownloadAttachment(ctx, a.ContainerID, a.ID, a.Version)
 	if err != nil {
 		return nil, err
@@ -110,16 +111,16 @@ func (s *Service) download(ctx context.Context, a *proto.AttachmentFound, name s
 		meta.Headers.Set("Content-Type", a.MediaType)
 	}
 	in := newStreamed(limitReader(body, s.maxSize))
-	_, err = s.blobs.Put(ctx, meta, in)
+	_, err = st.obs.Put(ctx, meta, in)
 	if err == nil {
 		var info *jetstream.ObjectInfo
-		if info, err = s.verify(ctx, name, in.size, in.digest()); err == nil {
+		if info, err = s.verify(ctx, st, name, in.size, in.digest()); err == nil {
 			return info, nil
 		}
 	}
 	// A put that failed part way (a full store) may leave an info
 	// message without its chunks: never leave it to be reused.
-	if derr := s.discard(context.WithoutCancel(ctx), name); derr != nil {
+	if derr := s.discard(context.WithoutCancel(ctx), st, name); derr != nil {
 		err = errors.Join(err, derr)
 	}
 	if errors.Is(err, errTooLarge) {

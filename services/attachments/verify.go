@@ -44,8 +44,8 @@ func (s *streamed) digest() string { return jetstream.GetObjectDigestValue(s.h) 
 // verify reads the object's info back and checks it against what was
 // streamed (size and digest) and that the stream holds every chunk; only
 // then does it write the completion marker. It returns the marked info.
-func (s *Service) verify(ctx context.Context, name string, size int64, digest string) (*jetstream.ObjectInfo, error) {
-	info, err := s.blobs.GetInfo(ctx, name)
+func (s *Service) verify(ctx context.Context, st *blobStore, name string, size int64, digest string) (*jetstream.ObjectInfo, error) {
+	info, err := st.obs.GetInfo(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("read back object %s: %w", name, err)
 	}
@@ -53,7 +53,7 @@ func (s *Service) verify(ctx context.Context, name string, size int64, digest st
 		return nil, fmt.Errorf("object %s holds %d bytes %s, streamed %d bytes %s: %w",
 			name, info.Size, info.Digest, size, digest, errIncomplete)
 	}
-	if err := s.chunksPresent(ctx, info); err != nil {
+	if err := s.chunksPresent(ctx, st, info); err != nil {
 		return nil, err
 	}
 	meta := info.ObjectMeta
@@ -63,7 +63,7 @@ func (s *Service) verify(ctx context.Context, name string, size int64, digest st
 			meta.Metadata[k] = v
 		}
 	}
-	if err := s.blobs.UpdateMeta(ctx, name, meta); err != nil {
+	if err := st.obs.UpdateMeta(ctx, name, meta); err != nil {
 		return nil, fmt.Errorf("mark object %s complete: %w", name, err)
 	}
 	info.Metadata = meta.Metadata
@@ -73,11 +73,11 @@ func (s *Service) verify(ctx context.Context, name string, size int64, digest st
 // trusted reports whether a stored object may be reused without a
 // download: it carries the completion marker naming its digest, and the
 // stream still holds all its chunks.
-func (s *Service) trusted(ctx context.Context, info *jetstream.ObjectInfo) (bool, error) {
+func (s *Service) trusted(ctx context.Context, st *blobStore, info *jetstream.ObjectInfo) (bool, error) {
 	if info.Metadata[verifiedKey] == "" || info.Metadata[verifiedKey] != info.Digest {
 		return false, nil
 	}
-	err := s.chunksPresent(ctx, info)
+	err := s.chunksPresent(ctx, st, info)
 	if errors.Is(err, errIncomplete) {
 		return false, nil
 	}
@@ -86,9 +86,9 @@ func (s *Service) trusted(ctx context.Context, info *jetstream.ObjectInfo) (bool
 
 // chunksPresent checks that the object's chunk subject holds as many
 // messages as its info says.
-func (s *Service) chunksPresent(ctx context.Context, info *jetstream.ObjectInfo) error {
+func (s *Service) chunksPresent(ctx context.Context, st *blobStore, info *jetstream.ObjectInfo) error {
 	subj := chunkSubject(info.Bucket, info.NUID)
-	si, err := s.blobStream.Info(ctx, jetstream.WithSubjectFilter(subj))
+	si, err := st.stream.Info(ctx, jetstream.WithSubjectFilter(subj))
 	if err != nil {
 		return fmt.Errorf("count chunks of object %s: %w", info.Name, err)
 	}
@@ -101,19 +101,19 @@ func (s *Service) chunksPresent(ctx context.Context, info *jetstream.ObjectInfo)
 // discard removes an object that cannot be trusted, so that the next
 // delivery or crawl downloads it again. On a full store the object
 // store's delete marker may not fit; purging its subjects needs no space.
-func (s *Service) discard(ctx context.Context, name string) error {
-	info, err := s.blobs.GetInfo(ctx, name, jetstream.GetObjectInfoShowDeleted())
+func (s *Service) discard(ctx context.Context, st *blobStore, name string) error {
+	info, err := st.obs.GetInfo(ctx, name, jetstream.GetObjectInfoShowDeleted())
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("look up object %s to discard: %w", name, err)
 	}
-	if err := s.blobs.Delete(ctx, name); err == nil {
+	if err := st.obs.Delete(ctx, name); err == nil {
 		return nil
 	}
 	for _, subj := range []string{chunkSubject(info.Bucket, info.NUID), metaSubject(info.Bucket, name)} {
-		if err := s.blobStream.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
+		if err := st.stream.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
 			return fmt.Errorf("discard object %s: purge %s: %w", name, subj, err)
 		}
 	}

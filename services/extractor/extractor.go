@@ -25,8 +25,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/pkg/progress"
 	"github.com/conflux-dev/conflux/pkg/stage"
@@ -48,8 +46,7 @@ type Service struct {
 	sub     proto.Subjects
 	maxFile int64
 	ex      *extract.Extractor
-	blobs   jetstream.ObjectStore
-	js      jetstream.JetStream
+	blobs   *bus.Objects // attachment bytes, read chunk by chunk
 	pub     *bus.Publisher
 	tracker *progress.Tracker
 	runner  *stage.Runner
@@ -68,10 +65,10 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 	defer cancel()
 	x := d.Config.Content.Attachments.Extract
 	s := &Service{log: d.Log().With("stage", proto.StageExtractor), sub: proto.For(d.Config.Site), maxFile: int64(x.MaxFileSize),
-		ex: extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
-		js: d.JS, pub: bus.NewPublisher(d.JS)}
+		ex:    extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
+		blobs: bus.NewObjects(d.JS), pub: bus.NewPublisher(d.JS)}
 	var err error
-	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
+	if _, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
 		return nil, fmt.Errorf("extractor: open object store %s: %w", proto.ObjectBlobs, err)
 	}
 	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -69,20 +70,13 @@ func (s *Service) extract(ctx context.Context, in *proto.AttachmentStored) (text
 	return res.Text, res.Status, nil
 }
 
-// open streams an object of the blob's bucket.
-func (s *Service) open(ctx context.Context, blob *proto.BlobRef) (jetstream.ObjectResult, error) {
-	store := s.blobs
-	if blob.Bucket != "" && blob.Bucket != proto.ObjectBlobs {
-		var err error
-		if store, err = s.js.ObjectStore(ctx, blob.Bucket); err != nil {
-			return nil, fmt.Errorf("open object store %s: %w", blob.Bucket, err)
-		}
+// open streams an object of the blob's bucket, one chunk at a time.
+func (s *Service) open(ctx context.Context, blob *proto.BlobRef) (io.ReadCloser, error) {
+	bucket := blob.Bucket
+	if bucket == "" {
+		bucket = proto.ObjectBlobs
 	}
-	obj, err := store.Get(ctx, blob.Name)
-	if err != nil {
-		return nil, fmt.Errorf("get object %s: %w", blob.Name, err)
-	}
-	return obj, nil
+	return s.blobs.Open(ctx, bucket, blob.Name)
 }
 
 func (s *Service) count(status string) {

@@ -69,7 +69,7 @@ type Service struct {
 	js      jetstream.JetStream
 	cfg     config.Config
 	metrics *metrics.Metrics
-	blobs   jetstream.ObjectStore
+	blobs   *bus.Objects     // attachment bytes, read chunk by chunk
 	docs    jetstream.Stream // the documents stream: included pages, includers to render again
 	sub     proto.Subjects
 	// includes is the include index; nil leaves include macros out.
@@ -116,7 +116,8 @@ func newService(d Deps) (*Service, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	var err error
-	if s.blobs, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
+	s.blobs = bus.NewObjects(d.JS)
+	if _, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
 		return nil, fmt.Errorf("sink: open object store %s: %w", proto.ObjectBlobs, err)
 	}
 	if s.docs, err = d.JS.Stream(ctx, proto.StreamDocuments); err != nil {

@@ -119,18 +119,11 @@ func (b *blobReader) Read(p []byte) (int, error) {
 }
 
 func (b *blobReader) open() (io.ReadCloser, error) {
-	store := b.s.blobs
-	if b.ref.Bucket != "" && b.ref.Bucket != proto.ObjectBlobs {
-		var err error
-		if store, err = b.s.js.ObjectStore(b.ctx, b.ref.Bucket); err != nil {
-			return nil, fmt.Errorf("open object store %s: %w", b.ref.Bucket, err)
-		}
+	bucket := b.ref.Bucket
+	if bucket == "" {
+		bucket = proto.ObjectBlobs
 	}
-	r, err := store.Get(b.ctx, b.ref.Name)
-	if err != nil {
-		return nil, fmt.Errorf("get object %s: %w", b.ref.Name, err)
-	}
-	return r, nil
+	return b.s.blobs.Open(b.ctx, bucket, b.ref.Name)
 }
 
 // Close releases the object if it was opened.

@@ -22,6 +22,7 @@ func (r *runCmd) Run(g *Globals) error {
 }
 
 func (r *runCmd) run(ctx context.Context, a *app.App) error {
+	defer softMemoryLimit(a)()
 	if a.Config.UsersCSV != "" {
 		if _, err := a.ImportUsers(ctx, a.Config.UsersCSV, Stdout); err != nil {
 			return err
