@@ -46,6 +46,16 @@ func WithOnDeadLetter(fn func(ctx context.Context, dl *proto.DeadLetter, m proto
 	return func(r *Runner) { r.onDead = fn }
 }
 
+// WithConcurrency handles n messages at once instead of the Config's
+// Concurrency (n ≤ 0 keeps it).
+func WithConcurrency(n int) Option {
+	return func(r *Runner) {
+		if n > 0 {
+			r.cfg.Concurrency = n
+		}
+	}
+}
+
 // WithLogger sets the logger (default slog.Default()); the runner adds the
 // key stage.
 func WithLogger(l *slog.Logger) Option { return func(r *Runner) { r.log = l } }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/permissions"
 )
 
 // TestMentionNames: a document names the accounts its body mentions; an
@@ -28,8 +29,7 @@ func TestMentionNames(t *testing.T) {
 	mention := func(id string) string { return `<ac:link><ri:user ri:account-id="` + id + `" /></ac:link>` }
 	run := func(body string) (map[string]*proto.DocumentReady, string, int) {
 		e := newEnv(t, tn)
-		e.cfg.Crawl.Concurrency = 1 // one item at a time: concurrent look-ups of the same accounts would blur the count
-		e.startReplica()
+		e.startReplica(permissions.WithConcurrency(1)) // one item at a time: concurrent look-ups of the same accounts would blur the count
 		items := e.itemsOf(tn, "crawl-1", rand.New(rand.NewPCG(1, 2)))
 		target := ""
 		for _, it := range items {

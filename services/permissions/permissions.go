@@ -46,6 +46,7 @@ type options struct {
 	keepCrawls            int
 	recentLimit           int
 	api                   confluenceAPI
+	concurrency           int
 }
 
 // WithClaimWait sets how long a replica waits for another replica's fetch
@@ -61,6 +62,12 @@ func WithClaimWait(wait, stale time.Duration) Option {
 // all its items (default 1m; other replicas saw the rest).
 func WithCoverageEvery(every, idle time.Duration) Option {
 	return func(o *options) { o.coverageEvery, o.coverageIdle = every, idle }
+}
+
+// WithConcurrency sets how many items a replica resolves at once per
+// consumer (default: the stage table's, proto.Stages).
+func WithConcurrency(n int) Option {
+	return func(o *options) { o.concurrency = n }
 }
 
 // Service is the permission resolver.
@@ -150,7 +157,8 @@ func (s *Service) buildRunners() error {
 		{"content", stage.Typed(s.handleContent)},
 		{"extracted", stage.Typed(s.handleStored)},
 	} {
-		r, err := s.d.Runner(proto.StagePermissions, in.name, in.h, stage.WithOnDeadLetter(s.deadLetter))
+		r, err := s.d.Runner(proto.StagePermissions, in.name, in.h, stage.WithOnDeadLetter(s.deadLetter),
+			stage.WithConcurrency(s.o.concurrency))
 		if err != nil {
 			return fmt.Errorf("permissions: %s consumer: %w", in.name, err)
 		}
