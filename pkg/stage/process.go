@@ -25,18 +25,36 @@ func (r *Runner) process(ctx context.Context, m jetstream.Msg, lim limits) {
 		return
 	}
 	log := r.log.With("subject", m.Subject(), "attempt", md.NumDelivered, "stream_seq", md.Sequence.Stream)
+	f, first := r.flights.join(md.Sequence.Stream)
+	for !first { // delivered again while an earlier delivery is handled here
+		if follow(m, f, lim.inProgress) {
+			r.stats.acked.Add(1)
+			if err := m.Ack(); err != nil {
+				log.Warn("ack", "error", err)
+			}
+			log.Debug("settled with its earlier delivery")
+			r.obs.Settled(r.cfg.Stage, Acked, time.Since(start))
+			return
+		}
+		f, first = r.flights.join(md.Sequence.Stream) // the earlier one failed: handle this one
+	}
+	outcome := r.handle(ctx, m, md, lim, log)
+	r.flights.land(md.Sequence.Stream, f, outcome == Acked)
+	r.obs.Settled(r.cfg.Stage, outcome, time.Since(start))
+}
+
+// handle decodes a message, runs the handler and settles the message.
+func (r *Runner) handle(ctx context.Context, m jetstream.Msg, md *jetstream.MsgMetadata, lim limits, log *slog.Logger) Outcome {
 	payload, err := bus.DecodeMsg(ctx, r.js, m)
 	switch {
 	case errors.Is(err, bus.ErrMalformed) || errors.Is(err, bus.ErrUnknownSchema):
-		r.obs.Settled(r.cfg.Stage, r.giveUp(ctx, m, md, nil, err, log), time.Since(start))
-		return
+		return r.giveUp(ctx, m, md, nil, err, log)
 	case err != nil:
-		r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, nil, err, lim, log), time.Since(start))
-		return
+		return r.settle(ctx, m, md, nil, err, lim, log)
 	}
 	msg := &Msg{Subject: m.Subject(), Header: m.Headers(), Payload: payload, Raw: m, Deliveries: md.NumDelivered, Log: log}
 	err = r.chained(ctx, msg)
-	r.obs.Settled(r.cfg.Stage, r.settle(ctx, m, md, payload, err, lim, msg.Log), time.Since(start))
+	return r.settle(ctx, m, md, payload, err, lim, msg.Log)
 }
 
 // chain is the stage's handler in the runner's middleware and the

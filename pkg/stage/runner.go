@@ -33,6 +33,7 @@ type Runner struct {
 
 	stats   counters
 	running atomic.Bool
+	flights flights
 }
 
 // Option configures a Runner.

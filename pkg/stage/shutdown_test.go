@@ -174,3 +174,33 @@ func TestRunReturnsWhenConnectionCloses(t *testing.T) {
 		t.Fatal("Run still running after its connection closed")
 	}
 }
+
+// A message that waits in the runner's buffer behind busy handlers for
+// longer than AckWait is redelivered by the server to the same runner;
+// it is still handled once: the second delivery waits for the first and
+// is acknowledged with it.
+func TestMessageWaitingPastAckWaitIsHandledOnce(t *testing.T) {
+	_, js := setup(t, proto.Options{AckWait: time.Second})
+	var c calls
+	cfg := config()
+	cfg.Concurrency = 1
+	run := start(t, js, cfg, func(ctx context.Context, m *stage.Msg) error {
+		c.add(m)
+		time.Sleep(2500 * time.Millisecond) // the other message waits past AckWait
+		return nil
+	})
+	publish(t, js, "first", "second")
+	eventually(t, "both messages", func() bool { return c.count() >= 2 })
+	consumerIdle(t, js)
+	time.Sleep(time.Second) // a duplicate handled late would show now
+	byID := map[string]int{}
+	for _, cl := range c.list() {
+		byID[cl.id]++
+	}
+	if byID["first"] != 1 || byID["second"] != 1 {
+		t.Fatalf("handled %v, want each message once", byID)
+	}
+	if s := run.r.Stats(); s.Acked < 2 {
+		t.Errorf("stats %+v, want both acknowledged", s)
+	}
+}
