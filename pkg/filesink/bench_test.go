@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/conflux-dev/conflux/pkg/cputime"
 )
 
 // BenchmarkUpsertBatch writes new documents in batches of 64, as the
@@ -18,7 +20,7 @@ func BenchmarkUpsertBatch(b *testing.B) {
 	ctx := context.Background()
 	const batch = 64
 	ws := make([]Write, batch)
-	n, cpu0 := 0, cpuTime()
+	n, cpu0 := 0, cputime.Used()
 	for b.Loop() {
 		for i := range ws {
 			d := page(fmt.Sprint(n), "S", 1)
@@ -33,5 +35,5 @@ func BenchmarkUpsertBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/doc")
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(n), "cpu-ns/doc")
+	b.ReportMetric(float64((cputime.Used()-cpu0).Nanoseconds())/float64(n), "cpu-ns/doc")
 }

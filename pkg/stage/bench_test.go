@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/conflux-dev/conflux/pkg/bus"
+	"github.com/conflux-dev/conflux/pkg/cputime"
 	"github.com/conflux-dev/conflux/pkg/natstest"
 	"github.com/conflux-dev/conflux/pkg/stage"
 	"github.com/conflux-dev/conflux/proto"
@@ -70,7 +71,7 @@ func benchRunner(b *testing.B, forward bool, concurrency int) {
 	defer stop()
 	done := make(chan error, 1)
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	b.ResetTimer()
 
 	go func() { done <- r.Run(runCtx) }()
@@ -89,7 +90,7 @@ func benchRunner(b *testing.B, forward bool, concurrency int) {
 	}
 
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Used() - cpu0
 	stop()
 	if err := <-done; err != nil {
 		b.Fatalf("Run: %v", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/conflux-dev/conflux/pkg/config"
 	"github.com/conflux-dev/conflux/pkg/confluencesim"
+	"github.com/conflux-dev/conflux/pkg/cputime"
 	"github.com/conflux-dev/conflux/proto"
 	"github.com/conflux-dev/conflux/services/sink/pgsink/pgtest"
 )
@@ -36,9 +37,9 @@ func BenchmarkPipeline(b *testing.B) {
 	for b.Loop() {
 		tn := confluencesim.Generate(17, pipelineSize())
 		h := start(b, tn, confluencesim.Options{SearchLag: time.Second, ExpandLabelLimit: 50, ExpandRestrictionLimit: 100}, nil)
-		started, cpu0 := time.Now(), cpuTime()
+		started, cpu0 := time.Now(), cputime.Used()
 		res := h.crawl(proto.CrawlFull, false)
-		took, cpu := time.Since(started), cpuTime()-cpu0
+		took, cpu := time.Since(started), cputime.Used()-cpu0
 		if !res.OK {
 			b.Fatalf("crawl failed: %s", strings.Join(res.Failures, "\n"))
 		}
@@ -112,7 +113,7 @@ func rawJetStreamRate(ctx context.Context, b *testing.B, js jetstream.JetStream,
 	}
 	defer func() { _ = js.DeleteStream(context.Background(), "BENCH_RAW") }()
 	payload := make([]byte, size)
-	started, cpu0 := time.Now(), cpuTime()
+	started, cpu0 := time.Now(), cputime.Used()
 	for i := range n {
 		if _, err := js.PublishAsync(fmt.Sprintf("benchraw.%d", i%64), payload); err != nil {
 			b.Fatal(err)
@@ -142,7 +143,7 @@ func rawJetStreamRate(ctx context.Context, b *testing.B, js jetstream.JetStream,
 			b.Fatal(err)
 		}
 	}
-	took, cpu := time.Since(started), cpuTime()-cpu0
+	took, cpu := time.Since(started), cputime.Used()-cpu0
 	return float64(n) / took.Seconds(), float64(cpu.Microseconds()) / float64(n)
 }
 
