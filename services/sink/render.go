@@ -27,6 +27,11 @@ type render struct {
 	path  []string // ids of the documents being rendered, the top first
 	notes []string
 	err   error
+	// absent is set when an include named a page the index did not
+	// know: the page may be written while this document is, and its
+	// re-render of this document may land before this document's own
+	// write (see Service.renderAgain).
+	absent bool
 }
 
 // bodyText renders r's body. A body the converter refuses (or panics on)
@@ -34,20 +39,35 @@ type render struct {
 // document; only an error reading the include index or the documents
 // stream is returned.
 func (s *Service) bodyText(ctx context.Context, r *proto.DocumentReady) (text string, notes []string, err error) {
+	res, err := s.renderBody(ctx, r)
+	return res.text, res.notes, err
+}
+
+// rendered is a body rendered to text, with what was left out.
+type rendered struct {
+	text  string
+	notes []string
+	// absent: an include named a page the include index did not know.
+	absent bool
+}
+
+// renderBody renders r's body as bodyText does, and says whether an
+// included page was absent.
+func (s *Service) renderBody(ctx context.Context, r *proto.DocumentReady) (res rendered, err error) {
 	rd := &render{s: s, ctx: ctx, top: r}
 	defer func() {
 		if p := recover(); p != nil {
-			text, notes, err = "", append(rd.notes, fmt.Sprintf("body not converted to text: converter panicked: %v", p)), nil
+			res, err = rendered{notes: append(rd.notes, fmt.Sprintf("body not converted to text: converter panicked: %v", p))}, nil
 		}
 	}()
-	text, err = rd.convert(r, false)
+	text, err := rd.convert(r, false)
 	if rd.err != nil {
-		return "", nil, rd.err
+		return rendered{}, rd.err
 	}
 	if err != nil {
 		rd.notes = append(rd.notes, "body not converted to text: "+err.Error())
 	}
-	return text, rd.notes, nil
+	return rendered{text: text, notes: rd.notes, absent: rd.absent}, nil
 }
 
 // convert renders the body (or only its excerpt) of r, which is the top
@@ -95,6 +115,7 @@ func (rd *render) include(space, title string, excerpt bool) (string, bool) {
 	}
 	switch {
 	case page == nil:
+		rd.absent = true
 		rd.note("include of %s left out: the page is not in the crawl", what)
 	case slices.Contains(rd.path, page.Document.ID):
 		rd.note("include of %s left out: it includes itself", what)

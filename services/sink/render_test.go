@@ -1,10 +1,15 @@
 package sink
 
 import (
+	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/conflux-dev/conflux/proto"
+	"github.com/conflux-dev/conflux/services/sink/sinkport"
 )
 
 // includeMacro is an include (or excerpt-include) macro naming a page by
@@ -139,4 +144,67 @@ func TestADFBodyWithMentionsAndIncludes(t *testing.T) {
 	eventually(t, "the ADF page rendered with its include", func() bool {
 		return e.bodyText("20") == "Owner: Ada Lovelace\nStep one: drain."
 	})
+}
+
+// holdFirstUpsert holds the first write of one document until a later
+// write of it has been made (or a while has passed), as a slow batch
+// does when the included page's re-render of that document overtakes it.
+type holdFirstUpsert struct {
+	Sink
+	id      string
+	mu      sync.Mutex
+	seen    int
+	held    chan struct{} // closed when the first write of id is held
+	release chan struct{} // closed when a later write of id was made
+}
+
+func (h *holdFirstUpsert) Upsert(ctx context.Context, items []sinkport.Item) error {
+	n := 0
+	if slices.ContainsFunc(items, func(it sinkport.Item) bool { return it.Doc.ID == h.id }) {
+		h.mu.Lock()
+		h.seen++
+		n = h.seen
+		h.mu.Unlock()
+	}
+	if n == 1 {
+		close(h.held)
+		select {
+		case <-h.release:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	err := h.Sink.Upsert(ctx, items)
+	if n == 2 {
+		close(h.release)
+	}
+	return err
+}
+
+// TestIncluderWriteOvertakenByItsRerender: an includer rendered before
+// the page it includes was written, whose own write lands after the
+// page's re-render of it, still ends with the included text (CI once
+// caught the stale write winning in the whole-crawl test).
+func TestIncluderWriteOvertakenByItsRerender(t *testing.T) {
+	e := newEnv(t)
+	hold := &holdFirstUpsert{Sink: e.deps.Sink, id: "10", held: make(chan struct{}), release: make(chan struct{})}
+	e.deps.Sink = hold
+	e.start()
+	includer := page("c1", "S1", "10", 1)
+	includer.Document.Body = "<p>Intro.</p>" + includeMacro("include", "", "Shared steps")
+	e.ready(includer)
+	select {
+	case <-hold.held: // rendered without the page, its write held
+	case <-time.After(waitFor):
+		t.Fatal("the includer was never written")
+	}
+	shared := page("c1", "S1", "11", 1)
+	shared.Document.Title, shared.Document.Body = "Shared steps", "<p>Step one: drain.</p>"
+	e.ready(shared)
+	e.waitWritten("c1", "S1", "10", "11")
+	if got := e.bodyText("10"); got != "Intro.\nStep one: drain." {
+		t.Errorf("includer text = %q, want the included page's text too", got)
+	}
+	if o, _ := e.outcome("c1", "S1", "10"); strings.Contains(o.Reason, "not in the crawl") {
+		t.Errorf("includer's reason = %q, though it was written with the page", o.Reason)
+	}
 }

@@ -41,14 +41,15 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	s := l.s
 	doc := r.Document
 	var notes []string
+	absent := false
 	// An attachment's BodyText is the extractor's text of its file; only
 	// a storage-format body is converted here.
 	if doc.Body != "" && doc.Type != proto.TypeAttachment {
-		text, bodyNotes, err := s.bodyText(ctx, r)
+		res, err := s.renderBody(ctx, r)
 		if err != nil {
 			return "", fmt.Errorf("render document %s: %w", doc.ID, err)
 		}
-		doc.BodyText, notes = text, bodyNotes
+		doc.BodyText, notes, absent = res.text, res.notes, res.absent
 	}
 	if groups, hashes := l.groups.changed(r.Groups); len(groups) > 0 {
 		if err := l.sink.WriteGroups(ctx, groups); err != nil {
@@ -82,12 +83,47 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
 	}
+	if absent {
+		again, changed, err := l.renderAgain(ctx, r, doc)
+		if err != nil {
+			return "", err
+		}
+		if changed {
+			notes = again // a rendered body is never an attachment's: its notes are all the body's
+		}
+	}
 	if n, err := l.rerenderIncluders(ctx, doc); err != nil {
 		return "", fmt.Errorf("render the includers of %s: %w", doc.ID, err)
 	} else if n > 0 {
 		s.log.Debug("includers rendered again", "content_id", doc.ID, "includers", n)
 	}
 	return strings.Join(notes, "; "), nil
+}
+
+// renderAgain renders r once more after its document was written with
+// an include whose page the index did not know, and writes the new text
+// if it differs; it returns the new notes and whether it wrote.
+// The page may have been written meanwhile: it records its title before
+// it reads its includers, and this document registered itself before it
+// looked the title up, so the page's re-render of this document was
+// sure to happen, but it may have landed before this document's own
+// (batched) write and been overwritten by it. Looking again after the
+// write closes that gap: either this look finds the page, or the page's
+// re-render comes after the write.
+func (l *lane) renderAgain(ctx context.Context, r *proto.DocumentReady, written proto.Document) ([]string, bool, error) {
+	res, err := l.s.renderBody(ctx, r)
+	if err != nil {
+		return nil, false, fmt.Errorf("render document %s again: %w", written.ID, err)
+	}
+	if res.text == written.BodyText {
+		return nil, false, nil
+	}
+	doc := written
+	doc.BodyText = res.text
+	if err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}}); err != nil {
+		return nil, false, fmt.Errorf("write document %s v%d again: %w", doc.ID, doc.Version, err)
+	}
+	return res.notes, true, nil
 }
 
 func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
