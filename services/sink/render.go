@@ -27,11 +27,11 @@ type render struct {
 	path  []string // ids of the documents being rendered, the top first
 	notes []string
 	err   error
-	// absent is set when an include named a page the index did not
-	// know: the page may be written while this document is, and its
-	// re-render of this document may land before this document's own
-	// write (see Service.renderAgain).
-	absent bool
+	// includes is set when an include named a page: that page may be
+	// written (first or anew) while this document is, and its re-render
+	// of this document may land before this document's own write (see
+	// lane.renderAgain).
+	includes bool
 }
 
 // bodyText renders r's body. A body the converter refuses (or panics on)
@@ -47,12 +47,12 @@ func (s *Service) bodyText(ctx context.Context, r *proto.DocumentReady) (text st
 type rendered struct {
 	text  string
 	notes []string
-	// absent: an include named a page the include index did not know.
-	absent bool
+	// included: an include named a page (found or not).
+	included bool
 }
 
-// renderBody renders r's body as bodyText does, and says whether an
-// included page was absent.
+// renderBody renders r's body as bodyText does, and says whether it
+// included a page.
 func (s *Service) renderBody(ctx context.Context, r *proto.DocumentReady) (res rendered, err error) {
 	rd := &render{s: s, ctx: ctx, top: r}
 	defer func() {
@@ -67,7 +67,7 @@ func (s *Service) renderBody(ctx context.Context, r *proto.DocumentReady) (res r
 	if err != nil {
 		rd.notes = append(rd.notes, "body not converted to text: "+err.Error())
 	}
-	return rendered{text: text, notes: rd.notes, absent: rd.absent}, nil
+	return rendered{text: text, notes: rd.notes, included: rd.includes}, nil
 }
 
 // convert renders the body (or only its excerpt) of r, which is the top
@@ -108,6 +108,7 @@ func (rd *render) include(space, title string, excerpt bool) (string, bool) {
 		rd.note("include of %s left out: includes nested deeper than %d", what, maxIncludeDepth)
 		return "", false
 	}
+	rd.includes = true
 	page, err := rd.included(space, title)
 	if err != nil {
 		rd.err = err
@@ -115,7 +116,6 @@ func (rd *render) include(space, title string, excerpt bool) (string, bool) {
 	}
 	switch {
 	case page == nil:
-		rd.absent = true
 		rd.note("include of %s left out: the page is not in the crawl", what)
 	case slices.Contains(rd.path, page.Document.ID):
 		rd.note("include of %s left out: it includes itself", what)

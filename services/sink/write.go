@@ -41,7 +41,7 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	s := l.s
 	doc := r.Document
 	var notes []string
-	absent := false
+	included := false
 	// An attachment's BodyText is the extractor's text of its file; only
 	// a storage-format body is converted here.
 	if doc.Body != "" && doc.Type != proto.TypeAttachment {
@@ -49,7 +49,7 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 		if err != nil {
 			return "", fmt.Errorf("render document %s: %w", doc.ID, err)
 		}
-		doc.BodyText, notes, absent = res.text, res.notes, res.absent
+		doc.BodyText, notes, included = res.text, res.notes, res.included
 	}
 	if groups, hashes := l.groups.changed(r.Groups); len(groups) > 0 {
 		if err := l.sink.WriteGroups(ctx, groups); err != nil {
@@ -83,7 +83,7 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	if err != nil {
 		return "", fmt.Errorf("write document %s v%d: %w", doc.ID, doc.Version, err)
 	}
-	if absent {
+	if included {
 		again, changed, err := l.renderAgain(ctx, r, doc)
 		if err != nil {
 			return "", err
@@ -101,15 +101,15 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 }
 
 // renderAgain renders r once more after its document was written with
-// an include whose page the index did not know, and writes the new text
-// if it differs; it returns the new notes and whether it wrote.
-// The page may have been written meanwhile: it records its title before
-// it reads its includers, and this document registered itself before it
+// include macros, and writes the new text if it differs; it returns the
+// new notes and whether it wrote. An included page may have been written
+// meanwhile (first, or a new version): it records its title before it
+// reads its includers, and this document registered itself before it
 // looked the title up, so the page's re-render of this document was
 // sure to happen, but it may have landed before this document's own
 // (batched) write and been overwritten by it. Looking again after the
-// write closes that gap: either this look finds the page, or the page's
-// re-render comes after the write.
+// write closes that gap: either this look reads the page as written, or
+// the page's re-render comes after the write.
 func (l *lane) renderAgain(ctx context.Context, r *proto.DocumentReady, written proto.Document) ([]string, bool, error) {
 	res, err := l.s.renderBody(ctx, r)
 	if err != nil {
