@@ -13,9 +13,9 @@ import (
 // The sweeper turns what a full crawl no longer saw into tombstones. Every
 // SweepEvery, for each active full crawl of this site and each of its
 // spaces whose listing ended without error and whose every listed item has
-// an outcome (written, dropped or failed), it reads the last message of
-// every document subject of the space (headers only) and plans the
-// deletions: the documents that are ready in the stream, have no outcome
+// an outcome (written, dropped or failed), it lists the document subjects
+// of the space from the stream's subject index, reads the last message of
+// each one the crawl did not see (scan.go), and plans the deletions: the documents that are ready in the stream, have no outcome
 // in this crawl, and were last published before the crawl started (a
 // document published meanwhile by another crawl was seen recently and is
 // left for the next full crawl). If they are more than sink.max_delete_share
@@ -99,7 +99,7 @@ func (s *Service) sweepSpace(ctx context.Context, meta proto.CrawlMeta, spaceID 
 	if !complete(listing, seen) {
 		return nil
 	}
-	docs, err := s.spaceDocuments(ctx, spaceID)
+	docs, err := s.sweepCandidates(ctx, spaceID, seen)
 	if err != nil {
 		return err
 	}
@@ -205,19 +205,14 @@ func (s *Service) resumeSweep(ctx context.Context, meta proto.CrawlMeta, spaceID
 	if err != nil || len(applied) >= len(sw.Deleted) {
 		return err
 	}
-	docs, err := s.spaceDocuments(ctx, spaceID)
-	if err != nil {
-		return err
-	}
-	byID := make(map[string]docEntry, len(docs))
-	for _, d := range docs {
-		byID[d.ID] = d
-	}
 	for _, id := range sw.Deleted {
 		if _, ok := applied[proto.Token(id)]; ok {
 			continue
 		}
-		d, ok := byID[id]
+		d, ok, err := s.lastEntry(ctx, s.sub.Document(spaceID, id))
+		if err != nil {
+			return err
+		}
 		switch {
 		case ok && d.Deleted && d.MsgID == tombstoneID(id, meta.CrawlID):
 			continue // ours, on its way to the sink
