@@ -28,6 +28,19 @@ func memoryTenant(b testing.TB) (*confluencesim.Tenant, int64, int) {
 	tn := confluencesim.Generate(23, confluencesim.Size{Spaces: 10, PagesPerSpace: pages, BlogsPerSpace: scaled(250, 2),
 		Users: 200, Groups: 20, MaxDepth: 8, RestrictedShare: 0.1, CommentsPerPage: 0.2,
 		AttachmentsPerPage: perPage, AttachmentBytes: max(1024, int64(2*float64(spread)/n))})
+	// Sizes are drawn at random: scale the current generated ones so that
+	// they add up to the rest of 1 GiB (they came to about 40 % of it).
+	var drawn int64
+	for _, a := range tn.Attachments {
+		if a.Status == "current" && a.Data == nil {
+			drawn += a.Size
+		}
+	}
+	for _, a := range tn.Attachments {
+		if a.Data == nil && drawn > 0 {
+			a.Size = max(1, int64(float64(a.Size)*float64(spread)/float64(drawn)))
+		}
+	}
 	var host []*confluencesim.Content
 	for _, c := range tn.Content {
 		if c.Type == "page" && c.Status == "current" {
