@@ -21,9 +21,8 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, site string, o 
 	}
 	for _, cfg := range proto.Streams(o) {
 		if err := retryJS(ctx, "ensure stream "+cfg.Name, func(ctx context.Context) error {
-			return createOrUpdate(
-				func() error { _, err := js.CreateStream(ctx, cfg); return err },
-				func() error { _, err := js.UpdateStream(ctx, cfg); return err })
+			_, err := js.CreateOrUpdateStream(ctx, cfg)
+			return err
 		}); err != nil {
 			return err
 		}
@@ -38,37 +37,19 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, site string, o 
 	}
 	for _, cfg := range proto.Buckets(o) {
 		if err := retryJS(ctx, "ensure bucket "+cfg.Bucket, func(ctx context.Context) error {
-			return createOrUpdate(
-				func() error { _, err := js.CreateKeyValue(ctx, cfg); return err },
-				func() error { _, err := js.UpdateKeyValue(ctx, cfg); return err })
+			_, err := js.CreateOrUpdateKeyValue(ctx, cfg)
+			return err
 		}); err != nil {
 			return err
 		}
 	}
 	for _, cfg := range proto.ObjectStores(o) {
 		if err := retryJS(ctx, "ensure object store "+cfg.Bucket, func(ctx context.Context) error {
-			return createOrUpdate(
-				func() error { _, err := js.CreateObjectStore(ctx, cfg); return err },
-				func() error { _, err := js.UpdateObjectStore(ctx, cfg); return err })
+			_, err := js.CreateOrUpdateObjectStore(ctx, cfg)
+			return err
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// createOrUpdate creates a stream (or the stream of a bucket or object
-// store) and updates it only when one with another configuration exists.
-// Creating with the same configuration answers the existing stream and
-// changes nothing, whereas an update rewrites the stream's store
-// configuration even when it is the same; nats-server 2.15.3 does that
-// without the lock its consumer creation reads under (the race detector
-// caught it when several workers started at once: fileStore.UpdateConfig
-// against fileStore.ConsumerStore).
-func createOrUpdate(create, update func() error) error {
-	err := create()
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		return update()
-	}
-	return err
 }

@@ -45,20 +45,6 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 			t.Errorf("object store %s: %v", cfg.Bucket, err)
 		}
 	}
-	// A changed configuration reaches what exists (created with another
-	// configuration, so updated).
-	o.MaxAge = 48 * time.Hour
-	if err := bus.EnsureTopology(ctx, js, site, o); err != nil {
-		t.Fatal(err)
-	}
-	for _, cfg := range proto.Streams(o) {
-		st, err := js.Stream(ctx, cfg.Name)
-		if err != nil {
-			t.Errorf("stream %s: %v", cfg.Name, err)
-		} else if got := st.CachedInfo().Config.MaxAge; got != cfg.MaxAge {
-			t.Errorf("stream %s max age %v after the change, want %v", cfg.Name, got, cfg.MaxAge)
-		}
-	}
 	if err := bus.EnsureTopology(ctx, js, "", o); err == nil {
 		t.Error("EnsureTopology without a site succeeded")
 	}
