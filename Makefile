@@ -25,10 +25,9 @@ build:
 ## test: every module of the workspace, with the race detector, against a
 ## throw-away PostgreSQL on 127.0.0.1 (scripts/with-postgres.sh installs
 ## Debian's postgresql if needed, sets CONFLUX_TEST_PG_DSN, stops it after).
-## -p 4 -parallel 4: the end-to-end tests mostly wait, so 4 packages and 4
-## tests of a package at once beat 2 (5 min 52 s -> 3 min 44 s on 2 cores).
+## -parallel 4: the end-to-end tests mostly wait, so 4 at once beat 2 cores.
 test:
-	scripts/with-postgres.sh $(GO) test -race -count=1 -p 4 -parallel 4 -timeout 30m $(PKGS)
+	scripts/with-postgres.sh $(GO) test -race -count=1 -parallel 4 -timeout 30m $(PKGS)
 
 ## lint: gofmt, go vet, staticcheck
 lint:
