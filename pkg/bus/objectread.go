@@ -56,7 +56,7 @@ func (o *Objects) bind(ctx context.Context, bucket string) (boundBucket, error) 
 	if err != nil {
 		return boundBucket{}, fmt.Errorf("bind object store %s: %w", bucket, err)
 	}
-	stream, err := o.js.Stream(ctx, "OBJ_"+bucket)
+	stream, err := o.js.Stream(ctx, ObjectStream(bucket))
 	if err != nil {
 		return boundBucket{}, fmt.Errorf("bind the stream of object store %s: %w", bucket, err)
 	}
@@ -81,7 +81,7 @@ func (o *Objects) Open(ctx context.Context, bucket, name string) (*ObjectReader,
 	if info.NUID == "" {
 		return nil, fmt.Errorf("get object %s: %w", name, jetstream.ErrBadObjectMeta)
 	}
-	return &ObjectReader{ctx: ctx, src: b.stream, info: info, subject: "$O." + bucket + ".C." + info.NUID,
+	return &ObjectReader{ctx: ctx, src: b.stream, info: info, subject: ChunkSubject(bucket, info.NUID),
 		next: 1, left: info.Chunks, h: sha256.New()}, nil
 }
 

@@ -80,7 +80,7 @@ func (b *blobStore) bind(ctx context.Context, js jetstream.JetStream, bucket str
 	if b.obs, err = js.ObjectStore(ctx, bucket); err != nil {
 		return fmt.Errorf("open object store %s: %w", bucket, err)
 	}
-	if b.stream, err = js.Stream(ctx, objectStream(bucket)); err != nil {
+	if b.stream, err = js.Stream(ctx, bus.ObjectStream(bucket)); err != nil {
 		return fmt.Errorf("open stream of object store %s: %w", bucket, err)
 	}
 	return nil

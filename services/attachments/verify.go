@@ -3,13 +3,14 @@ package attachments
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/pkg/bus"
 )
 
 // verifiedKey is the object metadata key that marks a stored attachment as
@@ -87,7 +88,7 @@ func (s *Service) trusted(ctx context.Context, st *blobStore, info *jetstream.Ob
 // chunksPresent checks that the object's chunk subject holds as many
 // messages as its info says.
 func (s *Service) chunksPresent(ctx context.Context, st *blobStore, info *jetstream.ObjectInfo) error {
-	subj := chunkSubject(info.Bucket, info.NUID)
+	subj := bus.ChunkSubject(info.Bucket, info.NUID)
 	si, err := st.stream.Info(ctx, jetstream.WithSubjectFilter(subj))
 	if err != nil {
 		return fmt.Errorf("count chunks of object %s: %w", info.Name, err)
@@ -112,18 +113,10 @@ func (s *Service) discard(ctx context.Context, st *blobStore, name string) error
 	if err := st.obs.Delete(ctx, name); err == nil {
 		return nil
 	}
-	for _, subj := range []string{chunkSubject(info.Bucket, info.NUID), metaSubject(info.Bucket, name)} {
+	for _, subj := range []string{bus.ChunkSubject(info.Bucket, info.NUID), bus.MetaSubject(info.Bucket, name)} {
 		if err := st.stream.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
 			return fmt.Errorf("discard object %s: purge %s: %w", name, subj, err)
 		}
 	}
 	return nil
-}
-
-// The object store's layout (NATS ADR-20): stream OBJ_<bucket>, chunks on
-// $O.<bucket>.C.<nuid>, the info on $O.<bucket>.M.<base64url name>.
-func objectStream(bucket string) string       { return "OBJ_" + bucket }
-func chunkSubject(bucket, nuid string) string { return "$O." + bucket + ".C." + nuid }
-func metaSubject(bucket, name string) string {
-	return "$O." + bucket + ".M." + base64.URLEncoding.EncodeToString([]byte(name))
 }

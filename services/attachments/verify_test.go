@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/conflux-dev/conflux/pkg/bus"
 	"github.com/conflux-dev/conflux/proto"
 )
 
@@ -63,11 +64,11 @@ func TestIncompleteObjectIsDownloadedAgain(t *testing.T) {
 	}
 
 	// Lose one chunk: the info still says the object is whole.
-	stream, err := e.js.Stream(ctx, objectStream(proto.ObjectBlobs))
+	stream, err := e.js.Stream(ctx, bus.ObjectStream(proto.ObjectBlobs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	last, err := stream.GetLastMsgForSubject(ctx, chunkSubject(proto.ObjectBlobs, info.NUID))
+	last, err := stream.GetLastMsgForSubject(ctx, bus.ChunkSubject(proto.ObjectBlobs, info.NUID))
 	if err != nil {
 		t.Fatal(err)
 	}
