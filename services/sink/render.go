@@ -34,15 +34,6 @@ type render struct {
 	includes bool
 }
 
-// bodyText renders r's body. A body the converter refuses (or panics on)
-// gives empty text and a note, so a malformed body never loses its
-// document; only an error reading the include index or the documents
-// stream is returned.
-func (s *Service) bodyText(ctx context.Context, r *proto.DocumentReady) (text string, notes []string, err error) {
-	res, err := s.renderBody(ctx, r)
-	return res.text, res.notes, err
-}
-
 // rendered is a body rendered to text, with what was left out.
 type rendered struct {
 	text  string
@@ -51,8 +42,10 @@ type rendered struct {
 	included bool
 }
 
-// renderBody renders r's body as bodyText does, and says whether it
-// included a page.
+// renderBody renders r's body, and says whether it included a page. A
+// body the converter refuses (or panics on) gives empty text and a note,
+// so a malformed body never loses its document; only an error reading
+// the include index or the documents stream is returned.
 func (s *Service) renderBody(ctx context.Context, r *proto.DocumentReady) (res rendered, err error) {
 	rd := &render{s: s, ctx: ctx, top: r}
 	defer func() {

@@ -100,32 +100,6 @@ func (l *lane) write(ctx context.Context, r *proto.DocumentReady) (string, error
 	return strings.Join(notes, "; "), nil
 }
 
-// renderAgain renders r once more after its document was written with
-// include macros, and writes the new text if it differs; it returns the
-// new notes and whether it wrote. An included page may have been written
-// meanwhile (first, or a new version): it records its title before it
-// reads its includers, and this document registered itself before it
-// looked the title up, so the page's re-render of this document was
-// sure to happen, but it may have landed before this document's own
-// (batched) write and been overwritten by it. Looking again after the
-// write closes that gap: either this look reads the page as written, or
-// the page's re-render comes after the write.
-func (l *lane) renderAgain(ctx context.Context, r *proto.DocumentReady, written proto.Document) ([]string, bool, error) {
-	res, err := l.s.renderBody(ctx, r)
-	if err != nil {
-		return nil, false, fmt.Errorf("render document %s again: %w", written.ID, err)
-	}
-	if res.text == written.BodyText {
-		return nil, false, nil
-	}
-	doc := written
-	doc.BodyText = res.text
-	if err := l.sink.Upsert(ctx, []sinkport.Item{{Doc: doc}}); err != nil {
-		return nil, false, fmt.Errorf("write document %s v%d again: %w", doc.ID, doc.Version, err)
-	}
-	return res.notes, true, nil
-}
-
 func (l *lane) remove(ctx context.Context, d *proto.DocumentDeleted) error {
 	l.batch.settle(d.ID)
 	if err := l.sink.Delete(ctx, []string{d.ID}); err != nil {
