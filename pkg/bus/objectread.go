@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/conflux-dev/conflux/proto"
 )
 
 // ErrObjectCorrupt says the chunks read back do not add up to the
@@ -44,6 +46,17 @@ type boundBucket struct {
 // NewObjects returns an Objects reading through js.
 func NewObjects(js ObjectStreams) *Objects {
 	return &Objects{js: js, by: map[string]boundBucket{}}
+}
+
+// Bind binds buckets now, so that a missing store is found at start-up
+// rather than at the first read.
+func (o *Objects) Bind(ctx context.Context, buckets ...string) error {
+	for _, b := range buckets {
+		if _, err := o.bind(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (o *Objects) bind(ctx context.Context, bucket string) (boundBucket, error) {
@@ -83,6 +96,16 @@ func (o *Objects) Open(ctx context.Context, bucket, name string) (*ObjectReader,
 	}
 	return &ObjectReader{ctx: ctx, src: b.stream, info: info, subject: ChunkSubject(bucket, info.NUID),
 		next: 1, left: info.Chunks, h: sha256.New()}, nil
+}
+
+// OpenBlob opens the object a BlobRef names, as Open does; a ref without
+// a bucket (written before refs named theirs) is in proto.ObjectBlobs.
+func (o *Objects) OpenBlob(ctx context.Context, ref proto.BlobRef) (*ObjectReader, error) {
+	bucket := ref.Bucket
+	if bucket == "" {
+		bucket = proto.ObjectBlobs
+	}
+	return o.Open(ctx, bucket, ref.Name)
 }
 
 // ChunkGetter is the role of a stream that ObjectReader reads chunks

@@ -68,8 +68,8 @@ func New(ctx context.Context, d Deps) (*Service, error) {
 		ex:    extract.New(extract.Limits{MaxText: int(x.MaxText), Timeout: x.Timeout.Std(), TikaURL: x.TikaURL}),
 		blobs: bus.NewObjects(d.JS), pub: bus.NewPublisher(d.JS)}
 	var err error
-	if _, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
-		return nil, fmt.Errorf("extractor: open object store %s: %w", proto.ObjectBlobs, err)
+	if err = s.blobs.Bind(ctx, proto.ObjectBlobs); err != nil {
+		return nil, fmt.Errorf("extractor: %w", err)
 	}
 	if s.tracker, err = progress.Open(ctx, d.JS); err != nil {
 		return nil, fmt.Errorf("extractor: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -51,7 +50,7 @@ func (s *Service) extract(ctx context.Context, in *proto.AttachmentStored) (text
 	case !extract.Supported(a.FileName, a.MediaType) && !s.ex.Tika():
 		return "", proto.ExtractionUnsupported, nil // not worth reading the object
 	}
-	obj, err := s.open(ctx, blob)
+	obj, err := s.blobs.OpenBlob(ctx, *blob)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return "", proto.ExtractionFailed + ": bytes missing from the object store", nil
 	}
@@ -68,15 +67,6 @@ func (s *Service) extract(ctx context.Context, in *proto.AttachmentStored) (text
 		return "", "", fmt.Errorf("read object %s: %w", blob.Name, res.SourceErr)
 	}
 	return res.Text, res.Status, nil
-}
-
-// open streams an object of the blob's bucket, one chunk at a time.
-func (s *Service) open(ctx context.Context, blob *proto.BlobRef) (io.ReadCloser, error) {
-	bucket := blob.Bucket
-	if bucket == "" {
-		bucket = proto.ObjectBlobs
-	}
-	return s.blobs.Open(ctx, bucket, blob.Name)
 }
 
 func (s *Service) count(status string) {

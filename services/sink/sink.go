@@ -117,8 +117,8 @@ func newService(d Deps) (*Service, error) {
 	defer cancel()
 	var err error
 	s.blobs = bus.NewObjects(d.JS)
-	if _, err = d.JS.ObjectStore(ctx, proto.ObjectBlobs); err != nil {
-		return nil, fmt.Errorf("sink: open object store %s: %w", proto.ObjectBlobs, err)
+	if err = s.blobs.Bind(ctx, proto.ObjectBlobs); err != nil {
+		return nil, fmt.Errorf("sink: %w", err)
 	}
 	if s.docs, err = d.JS.Stream(ctx, proto.StreamDocuments); err != nil {
 		return nil, fmt.Errorf("sink: open stream %s: %w", proto.StreamDocuments, err)

@@ -128,13 +128,7 @@ func (b *blobReader) Read(p []byte) (int, error) {
 	return b.r.Read(p)
 }
 
-func (b *blobReader) open() (io.ReadCloser, error) {
-	bucket := b.ref.Bucket
-	if bucket == "" {
-		bucket = proto.ObjectBlobs
-	}
-	return b.s.blobs.Open(b.ctx, bucket, b.ref.Name)
-}
+func (b *blobReader) open() (io.ReadCloser, error) { return b.s.blobs.OpenBlob(b.ctx, b.ref) }
 
 // Close releases the object if it was opened.
 func (b *blobReader) Close() error {
